@@ -1,0 +1,145 @@
+# cprof - one non-recursive Makefile.
+#
+#   make               build build/cprof (installs missing Debian packages first)
+#   make demo          build, then show a report of a bundled real profile
+#   make test          unit tests + goldens, then the same under ASan+UBSan
+#   make check         unit tests + goldens of this build only
+#   make bench         cprof vs go tool pprof vs gzip on generated large profiles
+#   make SANITIZE=address,undefined   sanitizer build (in build-san/)
+#   make proto         regenerate the protobuf-c code (done automatically)
+#   make format        clang-format the sources; make format-check verifies
+#
+# Warnings are errors.  V=1 shows the commands.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+
+ifeq ($(SANITIZE),)
+O ?= build
+SAN_FLAGS :=
+else
+O ?= build-san
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
+	-Wno-unused-parameter -Wno-format-truncation
+
+PKGS := libprotobuf-c libpcre2-8 zlib
+# Recursive (=) so pkg-config runs after install-deps has run.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -Isrc -I$(O)/gen $(PKG_CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+MODEL_SRC := $(wildcard src/model/*.c)
+REPORT_SRC := $(wildcard src/report/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+GEN_SRC := $(O)/gen/profile.pb-c.c
+LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(MODEL_SRC) $(REPORT_SRC)) $(O)/gen/profile.pb-c.o
+CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps demo test check unit golden bench proto format format-check clean
+
+all: $(O)/cprof
+
+# ---- dependencies ----
+$(O)/.deps-ok: scripts/install-deps.sh
+	$(Q)mkdir -p $(O)
+	$(Q)scripts/install-deps.sh --quiet
+	$(Q)touch $@
+
+deps: $(O)/.deps-ok
+
+# Rebuild everything when the compiler or flags change.
+$(O)/.flags: FORCE | $(O)/.deps-ok
+	$(Q)echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new
+	$(Q)if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
+FORCE:
+
+# ---- generated protobuf-c code ----
+$(O)/gen/profile.pb-c.c $(O)/gen/profile.pb-c.h: proto/profile.proto | $(O)/.deps-ok
+	$(Q)mkdir -p $(O)/gen
+	@echo "  PROTOC  $<"
+	$(Q)protoc-c --c_out=$(O)/gen -Iproto $<
+
+proto: $(O)/gen/profile.pb-c.c
+
+$(O)/gen/profile.pb-c.o: $(O)/gen/profile.pb-c.c $(O)/.flags
+	@echo "  CC      $<"
+	$(Q)$(CC) $(filter-out -Wstrict-prototypes -Wmissing-prototypes,$(ALL_CFLAGS)) -MMD -MP -c -o $@ $<
+
+# ---- objects ----
+$(O)/%.o: %.c $(O)/.flags | $(O)/gen/profile.pb-c.h
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libcprof-core.a: $(LIB_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(O)/cprof: $(CLI_OBJ) $(O)/libcprof-core.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(O)/libcprof-core.a $(LIBS)
+
+# ---- tests ----
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/libcprof-core.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libcprof-core.a $(LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BIN)
+	$(Q)for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t || exit 1; done
+
+golden: $(O)/cprof
+	$(Q)tests/golden/run.sh $(O)/cprof
+	$(Q)tests/cli/run.sh $(O)/cprof
+
+check: unit golden
+
+test:
+	$(Q)$(MAKE) --no-print-directory check
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check
+
+# ---- demo and benchmark ----
+demo: $(O)/cprof
+	@echo
+	@echo '$$ $(O)/cprof -top -nodecount=15 testdata/go-cpu.pb.gz'
+	$(Q)$(O)/cprof -top -nodecount=15 testdata/go-cpu.pb.gz
+	@echo
+	@echo '$$ $(O)/cprof top5 -cum testdata/go-cpu.pb.gz'
+	$(Q)$(O)/cprof top5 -cum testdata/go-cpu.pb.gz
+
+$(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/genprof.c $(O)/gen/profile.pb-c.o $(LIBS)
+
+bench: $(O)/cprof $(O)/genprof
+	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
+
+# ---- housekeeping ----
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c bench/*.c)
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,34 @@
+/*
+ * args.h - pprof-style command line -> what to run.
+ *
+ * Flags follow Go's flag package: -x and --x alike, values as -x=v or
+ * -x v, booleans as -x or -x=false; parsing stops at the first non-flag.
+ * Besides pprof's "cprof -top cpu.prof" form, the shell's form works too:
+ * "cprof top5 cpu.prof", "cprof top -cum cpu.prof", "cprof peek RE cpu.prof"
+ * (trailing arguments naming a readable file, "-" or a URL are profiles).
+ */
+#ifndef CPROF_ARGS_H
+#define CPROF_ARGS_H
+
+#include "model/compat.h"
+#include "model/err.h"
+#include "report/dispatch.h"
+#include "report/options.h"
+
+struct cli_args {
+	struct cp_options opt;
+	const struct cp_command *cmd;   /* NULL: none given */
+	char *cmd_arg;                  /* regexp of peek/list/... */
+	const char **profiles;
+	size_t nprofiles;
+	char *add_comment;
+	char *symbolize;
+	bool help, interactive;
+};
+
+/* Returns 0, or -1 with a usage error in err. */
+int args_parse(struct cli_args *a, int argc, char **argv, struct cp_err *err);
+void args_release(struct cli_args *a);
+void args_usage(struct buf *out);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * main.c - cprof's command line: parse, load, run one report, write it.
+ */
+#include "model/compat.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "model/alloc.h"
+#include "model/buf.h"
+#include "model/profile.h"
+#include "cli/args.h"
+#include "report/dispatch.h"
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "cprof: %s\n", msg);
+	fprintf(stderr, "Run 'cprof -help' for usage.\n");
+	return 2;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write to a temp file beside 'path', then rename it into place. */
+static int write_output(const char *path, const struct buf *b, struct cp_err *err)
+{
+	struct buf tmp = BUF_INIT;
+	int fd, ret = -1;
+
+	buf_init(&tmp);
+	buf_addf(&tmp, "%s.cprof-XXXXXX", path);
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		cp_errf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, b->buf, b->len) || fchmod(fd, 0644) || close(fd)) {
+		cp_errf(err, "%s: %s", path, strerror(errno));
+		unlink(tmp.buf);
+		goto out;
+	}
+	if (rename(tmp.buf, path)) {
+		cp_errf(err, "%s: %s", path, strerror(errno));
+		unlink(tmp.buf);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&tmp);
+	return ret;
+}
+
+static void add_comment(struct cp_profile *p, const char *comment)
+{
+	uint32_t *c = arena_alloc(&p->arena, (p->ncomments + 1) * sizeof(*c));
+
+	memcpy(c, p->comments, p->ncomments * sizeof(*c));
+	c[p->ncomments] = strtab_intern(&p->strs, comment, strlen(comment));
+	p->comments = c;
+	p->ncomments++;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_args a;
+	struct cp_err err = { "" };
+	struct cp_profile *p = NULL;
+	struct buf out = BUF_INIT, warn = BUF_INIT;
+	int ret = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	buf_init(&out);
+	buf_init(&warn);
+	if (args_parse(&a, argc, argv, &err)) {
+		ret = usage_error(err.msg);
+		goto out;
+	}
+	if (a.help) {
+		args_usage(&out);
+		fputs(out.buf, stdout);
+		ret = 0;
+		goto out;
+	}
+	if (a.nprofiles == 0) {
+		ret = usage_error("no profile given");
+		goto out;
+	}
+	if (!a.cmd || a.interactive) {
+		ret = usage_error("interactive mode is not available in this version of cprof; "
+				  "choose a report such as -top");
+		goto out;
+	}
+	p = profile_load(a.profiles, a.nprofiles, &err);
+	if (!p) {
+		fprintf(stderr, "cprof: %s\n", err.msg);
+		goto out;
+	}
+	if (a.add_comment)
+		add_comment(p, a.add_comment);
+	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
+		fputs(warn.buf, stderr);
+		fprintf(stderr, "cprof: %s\n", err.msg);
+		ret = 2;
+		goto out;
+	}
+	fputs(warn.buf, stderr);
+	if (*a.opt.output) {
+		if (write_output(a.opt.output, &out, &err)) {
+			fprintf(stderr, "cprof: %s\n", err.msg);
+			goto out;
+		}
+		fprintf(stderr, "Generating report in %s\n", a.opt.output);
+	} else if (write_all(1, out.buf, out.len) && errno != EPIPE) {
+		fprintf(stderr, "cprof: writing output: %s\n", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	profile_free(p);
+	args_release(&a);
+	buf_release(&out);
+	buf_release(&warn);
+	return ret;
+}

@@ -1,0 +1,37 @@
+/*
+ * alloc.h - the single allocation gate.
+ *
+ * xmalloc and friends never return NULL: on exhaustion they print one line
+ * and exit(1).  Everything in cprof allocates through them (directly or via
+ * arenas), so tests can count or fail allocations in one place.
+ */
+#ifndef CPROF_ALLOC_H
+#define CPROF_ALLOC_H
+
+#include "model/compat.h"
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrndup(const char *s, size_t len);
+char *xstrdup(const char *s);
+
+/* Multiply two sizes; die on overflow. */
+size_t st_mult(size_t a, size_t b);
+
+/*
+ * Grow array 'x' (element type from the pointer) so it holds at least 'nr'
+ * elements; 'alloc' tracks the capacity.  Growth is geometric.
+ */
+#define ALLOC_GROW(x, nr, alloc)                                                 \
+	do {                                                                     \
+		if ((size_t)(nr) > (size_t)(alloc)) {                            \
+			size_t alloc_new_ = (size_t)(alloc) < 16 ? 16 : (size_t)(alloc); \
+			while (alloc_new_ < (size_t)(nr))                        \
+				alloc_new_ += alloc_new_ / 2 + 16;               \
+			(x) = xrealloc((x), st_mult(alloc_new_, sizeof(*(x))));  \
+			(alloc) = alloc_new_;                                    \
+		}                                                                \
+	} while (0)
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * compat.h - the first include of every cprof source file.
+ *
+ * Feature macros, the system headers nearly every file needs, a few
+ * attribute shorthands, and banned.h last so unsafe libc calls fail to
+ * compile.
+ */
+#ifndef CPROF_COMPAT_H
+#define CPROF_COMPAT_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NORETURN __attribute__((noreturn))
+#define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+#define UNUSED __attribute__((unused))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#include "model/banned.h"
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * graph.h - the call graph pprof's text and graph reports are drawn from.
+ *
+ * Three layers, each built from the one below and released separately:
+ *   struct cp_universe  every node identity a view can produce under one
+ *                       granularity (pprof's NodeInfo), and per location the
+ *                       nodes its frames map to;
+ *   struct cp_graph     flat/cum per node and weighted edges, from one pass
+ *                       over the view's samples, optionally restricted to a
+ *                       kept subset of nodes (frames of other nodes make
+ *                       edges "residual");
+ *   graph_trimmed()     pprof's refinement: drop nodes below nodefraction,
+ *                       keep the top nodecount, drop light edges.
+ * Node ids are universe ids; g->nodes lists those present, in report order.
+ */
+#ifndef CPROF_GRAPH_H
+#define CPROF_GRAPH_H
+
+#include "model/compat.h"
+#include "model/strtab.h"
+#include "model/view.h"
+
+enum cp_granularity {
+	CP_GRAN_FUNCTIONS,
+	CP_GRAN_FILEFUNCTIONS,
+	CP_GRAN_FILES,
+	CP_GRAN_LINES,
+	CP_GRAN_ADDRESSES,
+};
+
+/* pprof's NodeInfo; string fields are ids in the universe's own table. */
+struct cp_node_info {
+	uint32_t name, orig_name, file, objfile;
+	uint64_t address;
+	int64_t start_line, lineno, columnno;
+};
+
+struct cp_universe_opts {
+	enum cp_granularity granularity;
+	bool noinlines;
+	bool obj_names;         /* keep binary names (raw, list, callgrind) */
+	bool show_columns;
+	const char *trim_path;  /* pprof's trim_path; NULL or "" = heuristics only */
+	const char *source_path;
+};
+
+struct cp_universe {
+	const struct cp_view *view;
+	struct strtab names;
+	struct cp_node_info *infos;
+	size_t ninfos, ainfos;
+	uint32_t *slots;        /* hash: id + 1 */
+	size_t mask;
+	uint32_t *loc_off, *loc_n; /* per location: nodes[loc_off .. +loc_n), innermost first */
+	uint32_t *loc_nodes;
+	char **printable;       /* lazily built printable names */
+};
+
+struct cp_universe *universe_build(const struct cp_view *v, const struct cp_universe_opts *o);
+void universe_free(struct cp_universe *u);
+/* pprof's PrintableName: "[addr] [name] [file[:line[:col]]]" or "[binary]"/"<unknown>". */
+const char *universe_printable(struct cp_universe *u, uint32_t id);
+
+struct cp_edge {
+	uint32_t src, dst;
+	int64_t weight, weight_div;
+	bool residual, is_inline, dropped;
+};
+
+struct cp_graph_opts {
+	int sample_index;
+	bool mean;              /* divide by value[0] */
+	bool drop_negative;
+};
+
+struct cp_graph {
+	struct cp_universe *u;
+	int64_t *flat, *flat_div, *cum, *cum_div;       /* per universe id */
+	uint32_t *nodes;        /* present node ids, in order */
+	size_t nnodes;
+	struct cp_edge *edges;
+	size_t nedges, aedges;
+	uint64_t *ekeys;        /* edge hash: (src << 32 | dst) */
+	uint32_t *evals;
+	size_t emask;
+};
+
+/* kept: NULL for all nodes, else kept[id] != 0 for the nodes to keep. */
+struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
+			     const unsigned char *kept);
+void graph_free(struct cp_graph *g);
+
+static inline int64_t graph_flat_value(const struct cp_graph *g, uint32_t id)
+{
+	return g->flat_div[id] ? g->flat[id] / g->flat_div[id] : g->flat[id];
+}
+
+static inline int64_t graph_cum_value(const struct cp_graph *g, uint32_t id)
+{
+	return g->cum_div[id] ? g->cum[id] / g->cum_div[id] : g->cum[id];
+}
+
+enum cp_node_order { CP_ORDER_FLAT, CP_ORDER_CUM };
+void graph_sort(struct cp_graph *g, enum cp_node_order order);
+
+/* Mark edges into listed nodes lighter than cutoff as dropped; returns how many. */
+int graph_trim_edges(struct cp_graph *g, int64_t cutoff);
+
+struct cp_trim_opts {
+	int nodecount;          /* <= 0: no limit */
+	double nodefraction, edgefraction;
+	bool cum_sort;
+};
+
+struct cp_trim_result {
+	int orig_count, dropped_nodes, dropped_edges;
+};
+
+/* pprof's newTrimmedGraph for the text reports. */
+struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts *go,
+			       const struct cp_trim_opts *to, struct cp_trim_result *res);
+
+/* Go's filepath.Clean on a '/' path, into a new malloc'd string. */
+char *path_clean(const char *path, size_t len);
+/* pprof's trimPath heuristics; returns a pointer into path. */
+const char *path_trim(const char *path, const char *trim_path, const char *source_path);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * hash.h - hashing helpers and an integer-keyed map.
+ *
+ * struct idmap maps 64-bit ids from a file (any non-zero value) to dense
+ * 32-bit indices.  Open addressing with linear probing; key 0 is the empty
+ * slot marker, which suits pprof ids (0 is reserved there too).
+ */
+#ifndef CPROF_HASH_H
+#define CPROF_HASH_H
+
+#include "model/compat.h"
+
+static inline uint64_t hash_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* FNV-1a over bytes, finished with a mix so low bits are usable. */
+static inline uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return hash_mix64(h);
+}
+
+struct idmap {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t mask;            /* capacity - 1; capacity is a power of two */
+	size_t count;
+};
+
+void idmap_init(struct idmap *m, size_t expected);
+void idmap_release(struct idmap *m);
+/* Insert; returns false (and keeps the old value) if the key exists. */
+bool idmap_put(struct idmap *m, uint64_t key, uint32_t val);
+/* Lookup; returns false when absent. */
+bool idmap_get(const struct idmap *m, uint64_t key, uint32_t *val);
+
+#endif

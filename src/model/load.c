@@ -1,0 +1,883 @@
+/*
+ * load.c - bytes -> struct cp_profile.
+ *
+ * The input is gunzipped when it starts with the gzip magic, then read as
+ * profile.proto.  The top level of the message is walked here so each
+ * sample, location, function and mapping can be unpacked by protobuf-c on
+ * its own into a scratch arena that is reset after every message: memory
+ * stays proportional to the profile, not to protobuf-c's object graph.
+ * File ids are remapped to dense indices and every reference is checked.
+ */
+#include "model/compat.h"
+#include <zlib.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "profile.pb-c.h"
+#include "model/alloc.h"
+#include "model/buf.h"
+#include "model/hash.h"
+#include "model/profile.h"
+
+#define BAD_STR UINT32_MAX
+
+struct raw_string {
+	const char *s;
+	size_t len;
+};
+
+/* Everything read from the wire before ids and strings are resolved. */
+struct loader {
+	struct cp_profile *p;
+	struct cp_err *err;
+	struct arena scratch;
+	ProtobufCAllocator pb_alloc;
+
+	struct raw_string *strings;
+	size_t nstrings, strings_alloc;
+
+	struct cp_value_type *sample_types;
+	size_t nsample_types, sample_types_alloc;
+
+	struct cp_sample *samples;
+	size_t nsamples, samples_alloc;
+	uint64_t *stack_ids;
+	size_t nstack, stack_alloc;
+	int64_t *values;
+	size_t nvalues, values_alloc;
+	struct cp_label *labels;
+	size_t nlabels, labels_alloc;
+
+	struct cp_mapping *mappings;
+	size_t nmappings, mappings_alloc;
+	struct cp_function *functions;
+	size_t nfunctions, functions_alloc;
+	struct cp_location *locations;
+	uint64_t *loc_mapping_ids;
+	size_t nlocations, locations_alloc, loc_mapping_alloc;
+	struct cp_line *lines;
+	uint64_t *line_function_ids;
+	size_t nlines, lines_alloc, line_fid_alloc;
+
+	uint32_t *comments;
+	size_t ncomments, comments_alloc;
+	bool seen_time;
+};
+
+static void *pb_arena_alloc(void *data, size_t size)
+{
+	return arena_alloc(data, size);
+}
+
+static void pb_arena_free(void *data, void *ptr)
+{
+	(void)data;
+	(void)ptr;
+}
+
+/* A string index from the wire, clamped so it fits our 32-bit ids. */
+static uint32_t str_index(int64_t v)
+{
+	if (v < 0 || v >= (int64_t)BAD_STR)
+		return BAD_STR;
+	return (uint32_t)v;
+}
+
+static int read_varint(const unsigned char **pp, const unsigned char *end, uint64_t *out)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (p >= end)
+			return -1;
+		v |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80)) {
+			*pp = p;
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int add_sample(struct loader *ld, const unsigned char *data, size_t len, size_t off)
+{
+	Perftools__Profiles__Sample *s;
+	struct cp_sample *cs;
+
+	s = perftools__profiles__sample__unpack(&ld->pb_alloc, len, data);
+	if (!s)
+		return cp_errf(ld->err, "malformed sample %zu (at byte %zu)", ld->nsamples + 1, off);
+	if (s->n_location_id > UINT32_MAX - ld->nstack || s->n_label > UINT32_MAX - ld->nlabels)
+		return cp_errf(ld->err, "too many frames or labels (sample %zu)", ld->nsamples + 1);
+	ALLOC_GROW(ld->samples, ld->nsamples + 1, ld->samples_alloc);
+	cs = &ld->samples[ld->nsamples++];
+	cs->stack_off = (uint32_t)ld->nstack;
+	cs->depth = (uint32_t)s->n_location_id;
+	cs->label_off = (uint32_t)ld->nlabels;
+	cs->nlabels = (uint32_t)s->n_label;
+
+	ALLOC_GROW(ld->stack_ids, ld->nstack + s->n_location_id, ld->stack_alloc);
+	memcpy(ld->stack_ids + ld->nstack, s->location_id, s->n_location_id * sizeof(uint64_t));
+	ld->nstack += s->n_location_id;
+
+	/* value count is checked against the sample types at the end */
+	ALLOC_GROW(ld->values, ld->nvalues + s->n_value + 1, ld->values_alloc);
+	ld->values[ld->nvalues++] = (int64_t)s->n_value;
+	memcpy(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
+	ld->nvalues += s->n_value;
+
+	ALLOC_GROW(ld->labels, ld->nlabels + s->n_label, ld->labels_alloc);
+	for (size_t i = 0; i < s->n_label; i++) {
+		struct cp_label *l = &ld->labels[ld->nlabels++];
+
+		l->key = str_index(s->label[i]->key);
+		l->str = str_index(s->label[i]->str);
+		l->num = s->label[i]->num;
+		l->num_unit = str_index(s->label[i]->num_unit);
+	}
+	return 0;
+}
+
+static int add_location(struct loader *ld, const unsigned char *data, size_t len, size_t off)
+{
+	Perftools__Profiles__Location *m;
+	struct cp_location *l;
+
+	m = perftools__profiles__location__unpack(&ld->pb_alloc, len, data);
+	if (!m)
+		return cp_errf(ld->err, "malformed location %zu (at byte %zu)",
+			       ld->nlocations + 1, off);
+	ALLOC_GROW(ld->locations, ld->nlocations + 1, ld->locations_alloc);
+	ALLOC_GROW(ld->loc_mapping_ids, ld->nlocations + 1, ld->loc_mapping_alloc);
+	ld->loc_mapping_ids[ld->nlocations] = m->mapping_id;
+	l = &ld->locations[ld->nlocations++];
+	l->id = m->id;
+	l->address = m->address;
+	l->mapping = CP_NONE;
+	l->line_off = (uint32_t)ld->nlines;
+	l->nlines = (uint32_t)m->n_line;
+	l->is_folded = m->is_folded;
+	ALLOC_GROW(ld->lines, ld->nlines + m->n_line, ld->lines_alloc);
+	ALLOC_GROW(ld->line_function_ids, ld->nlines + m->n_line, ld->line_fid_alloc);
+	for (size_t i = 0; i < m->n_line; i++) {
+		ld->line_function_ids[ld->nlines] = m->line[i]->function_id;
+		ld->lines[ld->nlines].function = CP_NONE;
+		ld->lines[ld->nlines].line = m->line[i]->line;
+		ld->lines[ld->nlines].column = m->line[i]->column;
+		ld->nlines++;
+	}
+	return 0;
+}
+
+static int add_function(struct loader *ld, const unsigned char *data, size_t len, size_t off)
+{
+	Perftools__Profiles__Function *m;
+	struct cp_function *f;
+
+	m = perftools__profiles__function__unpack(&ld->pb_alloc, len, data);
+	if (!m)
+		return cp_errf(ld->err, "malformed function %zu (at byte %zu)",
+			       ld->nfunctions + 1, off);
+	ALLOC_GROW(ld->functions, ld->nfunctions + 1, ld->functions_alloc);
+	f = &ld->functions[ld->nfunctions++];
+	f->id = m->id;
+	f->name = str_index(m->name);
+	f->system_name = str_index(m->system_name);
+	f->filename = str_index(m->filename);
+	f->start_line = m->start_line;
+	return 0;
+}
+
+static int add_mapping(struct loader *ld, const unsigned char *data, size_t len, size_t off)
+{
+	Perftools__Profiles__Mapping *m;
+	struct cp_mapping *cm;
+
+	m = perftools__profiles__mapping__unpack(&ld->pb_alloc, len, data);
+	if (!m)
+		return cp_errf(ld->err, "malformed mapping %zu (at byte %zu)",
+			       ld->nmappings + 1, off);
+	ALLOC_GROW(ld->mappings, ld->nmappings + 1, ld->mappings_alloc);
+	cm = &ld->mappings[ld->nmappings++];
+	cm->id = m->id;
+	cm->start = m->memory_start;
+	cm->limit = m->memory_limit;
+	cm->offset = m->file_offset;
+	cm->file = str_index(m->filename);
+	cm->build_id = str_index(m->build_id);
+	cm->has_functions = m->has_functions;
+	cm->has_filenames = m->has_filenames;
+	cm->has_line_numbers = m->has_line_numbers;
+	cm->has_inline_frames = m->has_inline_frames;
+	return 0;
+}
+
+static int read_value_type(struct loader *ld, const unsigned char *data, size_t len,
+			   size_t off, struct cp_value_type *vt)
+{
+	Perftools__Profiles__ValueType *m;
+
+	m = perftools__profiles__value_type__unpack(&ld->pb_alloc, len, data);
+	if (!m)
+		return cp_errf(ld->err, "malformed value type (at byte %zu)", off);
+	vt->type = str_index(m->type);
+	vt->unit = str_index(m->unit);
+	return 0;
+}
+
+static void add_comment(struct loader *ld, uint64_t v)
+{
+	ALLOC_GROW(ld->comments, ld->ncomments + 1, ld->comments_alloc);
+	ld->comments[ld->ncomments++] = str_index((int64_t)v);
+}
+
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+
+/* Walk the top-level Profile message. */
+static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size)
+{
+	const unsigned char *p = buf, *end = buf + size;
+	struct cp_profile *prof = ld->p;
+
+	while (p < end) {
+		size_t off = (size_t)(p - buf);
+		uint64_t tag, v = 0, len = 0;
+		const unsigned char *body = NULL;
+		unsigned field, wt;
+		int ret = 0;
+
+		if (read_varint(&p, end, &tag))
+			return cp_errf(ld->err, "truncated field tag (at byte %zu)", off);
+		field = (unsigned)(tag >> 3);
+		wt = (unsigned)(tag & 7);
+		if (field == 0)
+			return cp_errf(ld->err, "invalid field number 0 (at byte %zu)", off);
+		switch (wt) {
+		case WT_VARINT:
+			if (read_varint(&p, end, &v))
+				return cp_errf(ld->err, "truncated varint in field %u (at byte %zu)",
+					       field, off);
+			break;
+		case WT_I64:
+		case WT_I32:
+			len = wt == WT_I64 ? 8 : 4;
+			if ((size_t)(end - p) < len)
+				return cp_errf(ld->err, "truncated field %u (at byte %zu)", field, off);
+			p += len;
+			break;
+		case WT_LEN:
+			if (read_varint(&p, end, &len) || len > (uint64_t)(end - p))
+				return cp_errf(ld->err, "truncated field %u (at byte %zu)", field, off);
+			body = p;
+			p += len;
+			break;
+		default:
+			return cp_errf(ld->err, "invalid wire type %u in field %u (at byte %zu)", wt,
+				       field, off);
+		}
+
+		if (field > 15)
+			continue; /* unknown: skipped */
+		if (field <= 6 || field == 11) {
+			if (wt != WT_LEN)
+				goto bad_type;
+		} else if (field == 13) {
+			if (wt != WT_LEN && wt != WT_VARINT)
+				goto bad_type;
+		} else if (wt != WT_VARINT) {
+			goto bad_type;
+		}
+
+		arena_reset(&ld->scratch);
+		switch (field) {
+		case 1:
+			ALLOC_GROW(ld->sample_types, ld->nsample_types + 1, ld->sample_types_alloc);
+			ret = read_value_type(ld, body, len, off,
+					      &ld->sample_types[ld->nsample_types++]);
+			break;
+		case 2:
+			ret = add_sample(ld, body, len, off);
+			break;
+		case 3:
+			ret = add_mapping(ld, body, len, off);
+			break;
+		case 4:
+			ret = add_location(ld, body, len, off);
+			break;
+		case 5:
+			ret = add_function(ld, body, len, off);
+			break;
+		case 6:
+			ALLOC_GROW(ld->strings, ld->nstrings + 1, ld->strings_alloc);
+			ld->strings[ld->nstrings].s = (const char *)body;
+			ld->strings[ld->nstrings].len = len;
+			ld->nstrings++;
+			break;
+		case 7:
+			prof->drop_frames = str_index((int64_t)v);
+			break;
+		case 8:
+			prof->keep_frames = str_index((int64_t)v);
+			break;
+		case 9:
+			if (ld->seen_time)
+				return cp_errf(ld->err,
+					       "concatenated profiles detected (second time_nanos "
+					       "at byte %zu)",
+					       off);
+			ld->seen_time = true;
+			prof->time_nanos = (int64_t)v;
+			break;
+		case 10:
+			prof->duration_nanos = (int64_t)v;
+			break;
+		case 11:
+			ret = read_value_type(ld, body, len, off, &prof->period_type);
+			break;
+		case 12:
+			prof->period = (int64_t)v;
+			break;
+		case 13:
+			if (wt == WT_VARINT) {
+				add_comment(ld, v);
+				break;
+			}
+			for (const unsigned char *q = body; q < body + len;) {
+				if (read_varint(&q, body + len, &v))
+					return cp_errf(ld->err, "malformed comment list (at byte %zu)",
+						       off);
+				add_comment(ld, v);
+			}
+			break;
+		case 14:
+			prof->default_sample_type = str_index((int64_t)v);
+			break;
+		case 15:
+			prof->doc_url = str_index((int64_t)v);
+			break;
+		}
+		if (ret)
+			return ret;
+		continue;
+bad_type:
+		return cp_errf(ld->err, "field %u has wire type %u (at byte %zu)", field, wt, off);
+	}
+	return 0;
+}
+
+/* Map of file ids to dense indices: a plain array when ids are small. */
+struct id_index {
+	uint32_t *dense;        /* id -> index + 1, 0 = absent */
+	size_t ndense;
+	struct idmap map;
+	const char *what;
+};
+
+static int id_index_build(struct id_index *ix, const char *what, size_t n,
+			  uint64_t (*id_of)(const void *, size_t), const void *arr,
+			  struct cp_err *err)
+{
+	uint64_t max = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->what = what;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = id_of(arr, i);
+
+		if (id == 0)
+			return cp_errf(err, "%s %zu has reserved id 0", what, i + 1);
+		if (id > max)
+			max = id;
+	}
+	if (max <= 4 * (uint64_t)n + 1024) {
+		ix->ndense = (size_t)max + 1;
+		ix->dense = xcalloc(ix->ndense, sizeof(*ix->dense));
+		for (size_t i = 0; i < n; i++) {
+			uint64_t id = id_of(arr, i);
+
+			if (ix->dense[id])
+				return cp_errf(err, "duplicate %s id %" PRIu64, what, id);
+			ix->dense[id] = (uint32_t)i + 1;
+		}
+		return 0;
+	}
+	idmap_init(&ix->map, n);
+	for (size_t i = 0; i < n; i++)
+		if (!idmap_put(&ix->map, id_of(arr, i), (uint32_t)i))
+			return cp_errf(err, "duplicate %s id %" PRIu64, what, id_of(arr, i));
+	return 0;
+}
+
+static inline bool id_index_get(const struct id_index *ix, uint64_t id, uint32_t *out)
+{
+	if (ix->dense) {
+		if (id >= ix->ndense || !ix->dense[id])
+			return false;
+		*out = ix->dense[id] - 1;
+		return true;
+	}
+	return idmap_get(&ix->map, id, out);
+}
+
+static void id_index_release(struct id_index *ix)
+{
+	free(ix->dense);
+	if (ix->map.keys)
+		idmap_release(&ix->map);
+}
+
+static uint64_t mapping_id_of(const void *arr, size_t i)
+{
+	return ((const struct cp_mapping *)arr)[i].id;
+}
+
+static uint64_t function_id_of(const void *arr, size_t i)
+{
+	return ((const struct cp_function *)arr)[i].id;
+}
+
+static uint64_t location_id_of(const void *arr, size_t i)
+{
+	return ((const struct cp_location *)arr)[i].id;
+}
+
+/* Resolve string index *s through 'map'; 'what' describes it for errors. */
+#define RESOLVE_STR(s, what_fmt, ...)                                                    \
+	do {                                                                             \
+		if ((s) >= ld->nstrings) {                                               \
+			cp_errf(ld->err, "string index out of range: " what_fmt,         \
+				__VA_ARGS__);                                            \
+			goto out;                                                        \
+		}                                                                        \
+		(s) = strmap[(s)];                                                       \
+	} while (0)
+
+static int finish(struct loader *ld)
+{
+	struct cp_profile *p = ld->p;
+	struct id_index mix = { 0 }, fix = { 0 }, lix = { 0 };
+	uint32_t *strmap = NULL;
+	int ret = -1;
+
+	if (ld->nstrings == 0 || ld->strings[0].len != 0) {
+		cp_errf(ld->err, "string_table[0] must be the empty string");
+		goto out;
+	}
+	strmap = xmalloc(st_mult(ld->nstrings, sizeof(*strmap)));
+	for (size_t i = 0; i < ld->nstrings; i++)
+		strmap[i] = strtab_intern(&p->strs, ld->strings[i].s, ld->strings[i].len);
+
+	if (ld->nsample_types == 0 && ld->nsamples) {
+		cp_errf(ld->err, "missing sample type information");
+		goto out;
+	}
+	for (size_t i = 0; i < ld->nsample_types; i++) {
+		RESOLVE_STR(ld->sample_types[i].type, "sample_type %zu", i + 1);
+		RESOLVE_STR(ld->sample_types[i].unit, "sample_type %zu unit", i + 1);
+	}
+	if (ld->p->period_type.type || ld->p->period_type.unit) {
+		RESOLVE_STR(p->period_type.type, "%s", "period_type");
+		RESOLVE_STR(p->period_type.unit, "%s", "period_type unit");
+	}
+	RESOLVE_STR(p->drop_frames, "%s", "drop_frames");
+	RESOLVE_STR(p->keep_frames, "%s", "keep_frames");
+	RESOLVE_STR(p->default_sample_type, "%s", "default_sample_type");
+	RESOLVE_STR(p->doc_url, "%s", "doc_url");
+	for (size_t i = 0; i < ld->ncomments; i++)
+		RESOLVE_STR(ld->comments[i], "comment %zu", i + 1);
+
+	for (size_t i = 0; i < ld->nmappings; i++) {
+		struct cp_mapping *m = &ld->mappings[i];
+
+		RESOLVE_STR(m->file, "mapping id %" PRIu64 " filename", m->id);
+		RESOLVE_STR(m->build_id, "mapping id %" PRIu64 " build_id", m->id);
+	}
+	for (size_t i = 0; i < ld->nfunctions; i++) {
+		struct cp_function *f = &ld->functions[i];
+
+		RESOLVE_STR(f->name, "function id %" PRIu64 " name", f->id);
+		RESOLVE_STR(f->system_name, "function id %" PRIu64 " system_name", f->id);
+		RESOLVE_STR(f->filename, "function id %" PRIu64 " filename", f->id);
+	}
+	for (size_t i = 0; i < ld->nlabels; i++) {
+		struct cp_label *l = &ld->labels[i];
+
+		RESOLVE_STR(l->key, "label %zu key", i + 1);
+		RESOLVE_STR(l->str, "label %zu value", i + 1);
+		RESOLVE_STR(l->num_unit, "label %zu unit", i + 1);
+	}
+
+	if (id_index_build(&mix, "mapping", ld->nmappings, mapping_id_of, ld->mappings, ld->err) ||
+	    id_index_build(&fix, "function", ld->nfunctions, function_id_of, ld->functions,
+			   ld->err) ||
+	    id_index_build(&lix, "location", ld->nlocations, location_id_of, ld->locations,
+			   ld->err))
+		goto out;
+
+	for (size_t i = 0; i < ld->nlocations; i++) {
+		struct cp_location *l = &ld->locations[i];
+		uint64_t mid = ld->loc_mapping_ids[i];
+
+		if (mid && !id_index_get(&mix, mid, &l->mapping)) {
+			cp_errf(ld->err, "location id %" PRIu64 " refers to missing mapping id %" PRIu64,
+				l->id, mid);
+			goto out;
+		}
+		for (uint32_t j = 0; j < l->nlines; j++) {
+			uint64_t fid = ld->line_function_ids[l->line_off + j];
+
+			if (!id_index_get(&fix, fid, &ld->lines[l->line_off + j].function)) {
+				cp_errf(ld->err,
+					"location id %" PRIu64 " line %u refers to missing function id %" PRIu64,
+					l->id, j + 1, fid);
+				goto out;
+			}
+		}
+	}
+
+	/* values: one count word, then the values, per sample */
+	p->nsample_types = ld->nsample_types;
+	p->values = arena_alloc(&p->arena, st_mult(st_mult(ld->nsamples, ld->nsample_types + 1),
+						   sizeof(int64_t)));
+	for (size_t i = 0, r = 0; i < ld->nsamples; i++) {
+		size_t n = (size_t)ld->values[r++];
+
+		if (n != ld->nsample_types) {
+			cp_errf(ld->err, "sample %zu has %zu values but there are %zu sample types",
+				i + 1, n, ld->nsample_types);
+			goto out;
+		}
+		memcpy(p->values + i * n, ld->values + r, n * sizeof(int64_t));
+		r += n;
+	}
+
+	/* stacks: ids -> indices, written over the id array */
+	{
+		uint32_t *stack = (uint32_t *)ld->stack_ids;
+
+		for (size_t s = 0; s < ld->nsamples; s++) {
+			const struct cp_sample *cs = &ld->samples[s];
+
+			for (uint32_t k = 0; k < cs->depth; k++) {
+				size_t at = cs->stack_off + k;
+				uint64_t id = ld->stack_ids[at];
+				uint32_t idx;
+
+				if (!id_index_get(&lix, id, &idx)) {
+					cp_errf(ld->err,
+						"sample %zu refers to missing location id %" PRIu64,
+						s + 1, id);
+					goto out;
+				}
+				stack[at] = idx;
+			}
+		}
+		p->stack = arena_alloc(&p->arena, st_mult(ld->nstack, sizeof(uint32_t)));
+		memcpy(p->stack, stack, ld->nstack * sizeof(uint32_t));
+		p->nstack = ld->nstack;
+	}
+
+#define MOVE(field, n)                                                                   \
+	do {                                                                             \
+		p->field = arena_alloc(&p->arena, st_mult((n), sizeof(*p->field)));      \
+		memcpy(p->field, ld->field, (n) * sizeof(*p->field));                    \
+	} while (0)
+	MOVE(sample_types, ld->nsample_types);
+	MOVE(samples, ld->nsamples);
+	p->nsamples = ld->nsamples;
+	MOVE(labels, ld->nlabels);
+	p->nlabels = ld->nlabels;
+	MOVE(mappings, ld->nmappings);
+	p->nmappings = ld->nmappings;
+	MOVE(functions, ld->nfunctions);
+	p->nfunctions = ld->nfunctions;
+	MOVE(locations, ld->nlocations);
+	p->nlocations = ld->nlocations;
+	MOVE(lines, ld->nlines);
+	p->nlines = ld->nlines;
+	MOVE(comments, ld->ncomments);
+	p->ncomments = ld->ncomments;
+#undef MOVE
+	ret = 0;
+out:
+	free(strmap);
+	id_index_release(&mix);
+	id_index_release(&fix);
+	id_index_release(&lix);
+	return ret;
+}
+
+static void loader_release(struct loader *ld)
+{
+	arena_release(&ld->scratch);
+	free(ld->strings);
+	free(ld->sample_types);
+	free(ld->samples);
+	free(ld->stack_ids);
+	free(ld->values);
+	free(ld->labels);
+	free(ld->mappings);
+	free(ld->functions);
+	free(ld->locations);
+	free(ld->loc_mapping_ids);
+	free(ld->lines);
+	free(ld->line_function_ids);
+	free(ld->comments);
+}
+
+struct cp_profile *profile_new(void)
+{
+	struct cp_profile *p = xcalloc(1, sizeof(*p));
+
+	strtab_init(&p->strs);
+	return p;
+}
+
+void profile_free(struct cp_profile *p)
+{
+	if (!p)
+		return;
+	arena_release(&p->arena);
+	strtab_free(&p->strs);
+	free(p);
+}
+
+static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, size_t *outlen,
+		  struct cp_err *err)
+{
+	z_stream zs;
+	size_t cap, len = 0;
+	unsigned char *buf;
+	int zr, ret = -1;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 16) != Z_OK)
+		return cp_errf(err, "cannot initialise zlib");
+	/* the trailer holds the size modulo 2^32: a good first guess */
+	cap = inlen >= 18 ? (size_t)in[inlen - 4] | (size_t)in[inlen - 3] << 8 |
+				    (size_t)in[inlen - 2] << 16 | (size_t)in[inlen - 1] << 24
+			  : 0;
+	if (cap < inlen || cap > inlen * 1032 + 4096)
+		cap = inlen * 4 + 4096;
+	cap += 1;
+	buf = xmalloc(cap);
+	zs.next_in = (unsigned char *)in;
+	for (;;) {
+		size_t in_left = inlen - (size_t)(zs.next_in - in);
+
+		zs.avail_in = in_left > UINT_MAX ? UINT_MAX : (unsigned)in_left;
+		if (len == cap) {
+			cap += cap / 2;
+			buf = xrealloc(buf, cap);
+		}
+		zs.next_out = buf + len;
+		zs.avail_out = cap - len > UINT_MAX ? UINT_MAX : (unsigned)(cap - len);
+		zr = inflate(&zs, Z_NO_FLUSH);
+		len = (size_t)(zs.next_out - buf);
+		if (zr == Z_STREAM_END) {
+			size_t rest = inlen - (size_t)(zs.next_in - in);
+
+			if (rest == 0)
+				break;
+			if (rest < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
+				cp_errf(err, "trailing garbage after gzip data (at compressed byte %zu)",
+					inlen - rest);
+				goto out;
+			}
+			inflateReset(&zs);
+			continue;
+		}
+		if (zr == Z_BUF_ERROR && zs.avail_out != 0) {
+			cp_errf(err, "truncated gzip data (after %zu compressed bytes)", inlen);
+			goto out;
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			cp_errf(err, "corrupt gzip data: %s (at compressed byte %zu)",
+				zs.msg ? zs.msg : "inflate failed", (size_t)(zs.next_in - in));
+			goto out;
+		}
+	}
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	ret = 0;
+out:
+	inflateEnd(&zs);
+	free(buf);
+	return ret;
+}
+
+static bool looks_like_text(const unsigned char *d, size_t len)
+{
+	size_t n = len < 64 ? len : 64;
+
+	for (size_t i = 0; i < n; i++)
+		if (d[i] < 0x09 || (d[i] > 0x0d && d[i] < 0x20) || d[i] == 0x7f)
+			return false;
+	return true;
+}
+
+struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct cp_err *err)
+{
+	struct loader ld;
+	unsigned char *plain = NULL;
+	size_t plain_len = len;
+	bool gz = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+	struct cp_profile *p = NULL;
+
+	memset(&ld, 0, sizeof(ld));
+	if (len == 0) {
+		cp_errf(err, "empty input");
+		return NULL;
+	}
+	if (gz) {
+		if (gunzip(data, len, &plain, &plain_len, err))
+			return NULL;
+		data = plain;
+		len = plain_len;
+		if (len == 0) {
+			cp_errf(err, "empty input (gzip data decompresses to nothing)");
+			goto out;
+		}
+	}
+	ld.p = profile_new();
+	ld.err = err;
+	ld.pb_alloc.alloc = pb_arena_alloc;
+	ld.pb_alloc.free = pb_arena_free;
+	ld.pb_alloc.allocator_data = &ld.scratch;
+	if (scan_profile(&ld, data, len) || finish(&ld)) {
+		if (!gz && looks_like_text(data, len))
+			cp_errf(err, "unrecognized profile format (not profile.proto, "
+				     "gzipped or raw)");
+		goto out;
+	}
+	p = ld.p;
+	ld.p = NULL;
+out:
+	loader_release(&ld);
+	profile_free(ld.p);
+	free(plain);
+	return p;
+}
+
+int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err *err)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf;
+	struct stat st;
+
+	if (fd < 0)
+		return cp_errf(err, "%s", strerror(errno));
+	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return cp_errf(err, "is a directory");
+	}
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			cp_errf(err, "read error: %s", strerror(errno));
+			free(buf);
+			if (fd)
+				close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd)
+		close(fd);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+struct cp_profile *profile_load(const char *const *paths, size_t npaths, struct cp_err *err)
+{
+	struct cp_profile **ps = xcalloc(npaths, sizeof(*ps));
+	struct cp_profile *result = NULL;
+	size_t i;
+
+	for (i = 0; i < npaths; i++) {
+		unsigned char *data;
+		size_t len;
+
+		if (read_file(paths[i], &data, &len, err)) {
+			cp_err_prefix(err, paths[i]);
+			goto out;
+		}
+		ps[i] = profile_parse(data, len, err);
+		free(data);
+		if (!ps[i]) {
+			cp_err_prefix(err, paths[i]);
+			goto out;
+		}
+	}
+	if (npaths == 1) {
+		result = ps[0];
+		ps[0] = NULL;
+	} else {
+		result = profile_merge(ps, npaths, err);
+	}
+out:
+	for (i = 0; i < npaths; i++)
+		profile_free(ps[i]);
+	free(ps);
+	return result;
+}
+
+int profile_sample_index(const struct cp_profile *p, const char *spec, struct cp_err *err)
+{
+	const char *noinuse;
+	char *end;
+	long v;
+
+	if (p->nsample_types == 0)
+		return cp_errf(err, "profile has no samples");
+	if (!spec || !*spec) {
+		if (p->default_sample_type)
+			for (size_t i = 0; i < p->nsample_types; i++)
+				if (p->sample_types[i].type == p->default_sample_type)
+					return (int)i;
+		return (int)p->nsample_types - 1;
+	}
+	errno = 0;
+	v = strtol(spec, &end, 10);
+	if (!*end && end != spec && !errno) {
+		if (v < 0 || (size_t)v >= p->nsample_types)
+			return cp_errf(err, "sample_index %s is outside the range [0..%zu]", spec,
+				       p->nsample_types - 1);
+		return (int)v;
+	}
+	noinuse = !strncmp(spec, "inuse_", 6) ? spec + 6 : spec;
+	for (size_t i = 0; i < p->nsample_types; i++) {
+		const char *t = profile_str(p, p->sample_types[i].type);
+
+		if (!strcmp(t, spec) || !strcmp(t, noinuse))
+			return (int)i;
+	}
+	{
+		struct buf b = BUF_INIT;
+
+		buf_init(&b);
+		for (size_t i = 0; i < p->nsample_types; i++)
+			buf_addf(&b, "%s%s", i ? " " : "", profile_str(p, p->sample_types[i].type));
+		cp_errf(err, "sample_index \"%s\" must be one of: [%s]", spec, b.buf);
+		buf_release(&b);
+	}
+	return -1;
+}

@@ -1,0 +1,48 @@
+#include "model/compat.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include "model/alloc.h"
+#include "model/regex.h"
+
+struct cp_regex {
+	pcre2_code *code;
+	pcre2_match_data *md;
+};
+
+struct cp_regex *cp_regex_compile(const char *pattern, struct cp_err *err)
+{
+	struct cp_regex *re;
+	int errcode;
+	PCRE2_SIZE erroff;
+	pcre2_code *code;
+
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &errcode,
+			     &erroff, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		cp_errf(err, "%s at offset %zu", (const char *)msg, (size_t)erroff);
+		return NULL;
+	}
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* best effort */
+	re = xcalloc(1, sizeof(*re));
+	re->code = code;
+	re->md = pcre2_match_data_create_from_pattern(code, NULL);
+	return re;
+}
+
+bool cp_regex_match(const struct cp_regex *re, const char *s, size_t len)
+{
+	return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, NULL) >= 0;
+}
+
+void cp_regex_free(struct cp_regex *re)
+{
+	if (!re)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_code_free(re->code);
+	free(re);
+}

@@ -1,0 +1,376 @@
+#include "model/compat.h"
+#include "model/alloc.h"
+#include "model/buf.h"
+#include "model/view.h"
+
+void view_init(struct cp_view *v, const struct cp_profile *p)
+{
+	memset(v, 0, sizeof(*v));
+	v->p = p;
+	v->locs = xmalloc(st_mult(p->nlocations + 1, sizeof(*v->locs)));
+	v->lines = xmalloc(st_mult(p->nlines + 1, sizeof(*v->lines)));
+	v->nlines = v->alines = p->nlines;
+	for (size_t i = 0; i < p->nlines; i++)
+		v->lines[i] = (uint32_t)i;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		v->locs[i].line_off = p->locations[i].line_off;
+		v->locs[i].nlines = p->locations[i].nlines;
+	}
+	v->samples = xmalloc(st_mult(p->nsamples + 1, sizeof(*v->samples)));
+	v->nsamples = p->nsamples;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		v->samples[i].sample = (uint32_t)i;
+		v->samples[i].stack_off = p->samples[i].stack_off;
+		v->samples[i].depth = p->samples[i].depth;
+	}
+	v->stack = p->stack;
+}
+
+void view_release(struct cp_view *v)
+{
+	free(v->locs);
+	free(v->lines);
+	free(v->samples);
+	free(v->own_stack);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Make the stacks writable (copy once) before a filter edits them. */
+static void own_stacks(struct cp_view *v)
+{
+	size_t total = 0;
+
+	if (v->own_stack)
+		return;
+	for (size_t i = 0; i < v->nsamples; i++)
+		total += v->samples[i].depth;
+	v->own_stack = xmalloc(st_mult(total + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < v->nsamples; i++) {
+		struct cp_vsample *s = &v->samples[i];
+
+		memcpy(v->own_stack + v->nown, v->stack + s->stack_off, s->depth * sizeof(uint32_t));
+		s->stack_off = (uint32_t)v->nown;
+		v->nown += s->depth;
+	}
+	v->aown = total + 1;
+	v->stack = v->own_stack;
+}
+
+/* Per-string memo of a regexp's answer: 0 unknown, 1 no, 2 yes. */
+struct memo {
+	const struct cp_regex *re;
+	const struct cp_profile *p;
+	unsigned char *ans;
+};
+
+static void memo_init(struct memo *m, const struct cp_profile *p, const struct cp_regex *re)
+{
+	m->re = re;
+	m->p = p;
+	m->ans = re ? xcalloc(p->strs.n, 1) : NULL;
+}
+
+static bool memo_match(struct memo *m, uint32_t s)
+{
+	if (!m->ans[s])
+		m->ans[s] = cp_regex_match(m->re, strtab_str(&m->p->strs, s),
+					   strtab_len(&m->p->strs, s)) ? 2 : 1;
+	return m->ans[s] == 2;
+}
+
+static void memo_release(struct memo *m)
+{
+	free(m->ans);
+}
+
+static bool line_matches(struct memo *m, const struct cp_line *ln)
+{
+	const struct cp_function *f = &m->p->functions[ln->function];
+
+	return memo_match(m, f->name) || memo_match(m, f->filename);
+}
+
+static bool mapping_matches(struct memo *m, const struct cp_location *l)
+{
+	return l->mapping != CP_NONE && memo_match(m, m->p->mappings[l->mapping].file);
+}
+
+/* pprof's Location.matchesName over the view's current lines. */
+static bool loc_matches(struct memo *m, const struct cp_view *v, uint32_t loc)
+{
+	const struct cp_vloc *vl = &v->locs[loc];
+
+	for (uint32_t i = 0; i < vl->nlines; i++)
+		if (line_matches(m, &v->p->lines[v->lines[vl->line_off + i]]))
+			return true;
+	return mapping_matches(m, &v->p->locations[loc]);
+}
+
+/* Keep the lines of 'loc' for which keep(line) holds (in place). */
+static void filter_lines(struct cp_view *v, uint32_t loc, struct memo *m, bool want_match)
+{
+	struct cp_vloc *vl = &v->locs[loc];
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < vl->nlines; i++) {
+		uint32_t li = v->lines[vl->line_off + i];
+
+		if (line_matches(m, &v->p->lines[li]) == want_match)
+			v->lines[vl->line_off + out++] = li;
+	}
+	vl->nlines = out;
+}
+
+void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
+{
+	const struct cp_profile *p = v->p;
+	struct memo mf, mi, mh, ms;
+	/* per location: 0 neither, 1 focused, 2 ignored; bit 4: hidden */
+	unsigned char *st = xcalloc(p->nlocations + 1, 1);
+	bool any_hidden = false;
+	size_t out = 0;
+
+	memo_init(&mf, p, f->focus);
+	memo_init(&mi, p, f->ignore);
+	memo_init(&mh, p, f->hide);
+	memo_init(&ms, p, f->show);
+	f->focus_matched = f->ignore_matched = f->hide_matched = f->show_matched = false;
+	for (uint32_t l = 0; l < p->nlocations; l++) {
+		if (f->ignore && loc_matches(&mi, v, l)) {
+			f->ignore_matched = true;
+			st[l] = 2;
+		} else if (!f->focus || loc_matches(&mf, v, l)) {
+			f->focus_matched = true;
+			st[l] = 1;
+		}
+		if (f->hide && loc_matches(&mh, v, l)) {
+			f->hide_matched = true;
+			if (mapping_matches(&mh, &p->locations[l]))
+				v->locs[l].nlines = 0;
+			else
+				filter_lines(v, l, &mh, false);
+			if (v->locs[l].nlines == 0) {
+				st[l] |= 4;
+				any_hidden = true;
+			}
+		}
+		if (f->show) {
+			if (!mapping_matches(&ms, &p->locations[l]))
+				filter_lines(v, l, &ms, true);
+			if (v->locs[l].nlines == 0) {
+				st[l] |= 4;
+				any_hidden = true;
+			} else {
+				f->show_matched = true;
+			}
+		}
+	}
+	if (any_hidden)
+		own_stacks(v);
+	for (size_t i = 0; i < v->nsamples; i++) {
+		struct cp_vsample s = v->samples[i];
+		const uint32_t *stk = v->stack + s.stack_off;
+		bool focused = false, ignored = false;
+
+		for (uint32_t k = 0; k < s.depth && !ignored; k++) {
+			unsigned char c = st[stk[k]] & 3;
+
+			focused |= c == 1;
+			ignored |= c == 2;
+		}
+		if (!focused || ignored)
+			continue;
+		if (any_hidden) {
+			uint32_t *w = v->own_stack + s.stack_off, n = 0;
+
+			for (uint32_t k = 0; k < s.depth; k++)
+				if (!(st[w[k]] & 4))
+					w[n++] = w[k];
+			if (n == 0)
+				continue;
+			s.depth = n;
+		}
+		v->samples[out++] = s;
+	}
+	v->nsamples = out;
+	memo_release(&mf);
+	memo_release(&mi);
+	memo_release(&mh);
+	memo_release(&ms);
+	free(st);
+}
+
+bool view_show_from(struct cp_view *v, const struct cp_regex *re)
+{
+	const struct cp_profile *p = v->p;
+	unsigned char *hit = xcalloc(p->nlocations + 1, 1);
+	struct memo m;
+	bool matched = false;
+	size_t out = 0;
+
+	memo_init(&m, p, re);
+	for (uint32_t l = 0; l < p->nlocations; l++) {
+		struct cp_vloc *vl = &v->locs[l];
+
+		if (mapping_matches(&m, &p->locations[l])) {
+			hit[l] = 1;
+		} else {
+			/* keep lines up to the outermost one whose function name matches */
+			for (uint32_t i = vl->nlines; i-- > 0;) {
+				const struct cp_function *f =
+					&p->functions[p->lines[v->lines[vl->line_off + i]].function];
+
+				if (memo_match(&m, f->name)) {
+					vl->nlines = i + 1;
+					hit[l] = 1;
+					break;
+				}
+			}
+		}
+		matched |= hit[l];
+	}
+	for (size_t i = 0; i < v->nsamples; i++) {
+		struct cp_vsample s = v->samples[i];
+		const uint32_t *stk = v->stack + s.stack_off;
+
+		for (uint32_t k = s.depth; k-- > 0;) {
+			if (hit[stk[k]]) {
+				s.depth = k + 1;
+				v->samples[out++] = s;
+				break;
+			}
+		}
+	}
+	v->nsamples = out;
+	memo_release(&m);
+	free(hit);
+	return matched;
+}
+
+/*
+ * drop_frames: pprof compares the function name with its argument list cut
+ * off at the first '(' that does not start "(anonymous namespace)" or
+ * "operator()", after dropping a leading '.'.
+ */
+static size_t simplified_len(const char *name, size_t len, size_t *skip)
+{
+	static const char *const reserved[] = { "(anonymous namespace)", "operator()" };
+	const char *s = name;
+
+	*skip = 0;
+	if (len && *s == '.') {
+		*skip = 1;
+		s++;
+		len--;
+	}
+	for (size_t i = 0; i < len; i++) {
+		bool is_reserved = false;
+
+		/* pprof scans for the leftmost of "(", "(anonymous namespace)", "operator()" */
+		for (size_t r = 0; r < ARRAY_SIZE(reserved); r++) {
+			size_t rl = strlen(reserved[r]);
+
+			if (len - i >= rl && !memcmp(s + i, reserved[r], rl)) {
+				i += rl - 1;
+				is_reserved = true;
+				break;
+			}
+		}
+		if (!is_reserved && s[i] == '(')
+			return i;
+	}
+	return len;
+}
+
+int view_remove_uninteresting(struct cp_view *v, struct cp_err *err)
+{
+	const struct cp_profile *p = v->p;
+	struct cp_regex *drop = NULL, *keep = NULL;
+	unsigned char *cache = NULL, *st = NULL; /* st: 1 prune, 2 prune beneath */
+	struct buf pat = BUF_INIT;
+	int ret = -1;
+
+	if (!p->drop_frames)
+		return 0;
+	buf_init(&pat);
+	buf_addf(&pat, "^(%s)$", profile_str(p, p->drop_frames));
+	drop = cp_regex_compile(pat.buf, err);
+	if (!drop) {
+		cp_err_prefix(err, "failed to compile drop_frames regexp");
+		goto out;
+	}
+	if (p->keep_frames) {
+		buf_reset(&pat);
+		buf_addf(&pat, "^(%s)$", profile_str(p, p->keep_frames));
+		keep = cp_regex_compile(pat.buf, err);
+		if (!keep) {
+			cp_err_prefix(err, "failed to compile keep_frames regexp");
+			goto out;
+		}
+	}
+	cache = xcalloc(p->strs.n, 1);
+	st = xcalloc(p->nlocations + 1, 1);
+	for (uint32_t l = 0; l < p->nlocations; l++) {
+		struct cp_vloc *vl = &v->locs[l];
+		uint32_t i;
+
+		for (i = vl->nlines; i-- > 0;) {
+			uint32_t name = p->functions[p->lines[v->lines[vl->line_off + i]].function].name;
+			const char *s = profile_str(p, name);
+			size_t skip, n;
+
+			if (!name)
+				continue;
+			if (!cache[name]) {
+				n = simplified_len(s, strtab_len(&p->strs, name), &skip);
+				cache[name] = 1;
+				if (cp_regex_match(drop, s + skip, n) &&
+				    !(keep && cp_regex_match(keep, s + skip, n)))
+					cache[name] = 2;
+			}
+			if (cache[name] == 2)
+				break;
+		}
+		if (i == UINT32_MAX)
+			continue;
+		st[l] = 2;
+		if (i == vl->nlines - 1) {
+			st[l] = 1;
+		} else {
+			vl->line_off += i + 1;
+			vl->nlines -= i + 1;
+		}
+	}
+	for (size_t i = 0; i < v->nsamples; i++) {
+		struct cp_vsample *s = &v->samples[i];
+		const uint32_t *stk = v->stack + s->stack_off;
+		bool found_user = false;
+
+		for (uint32_t k = s->depth; k-- > 0;) {
+			unsigned char c = st[stk[k]];
+
+			if (!c) {
+				found_user = true;
+				continue;
+			}
+			if (!found_user)
+				continue;
+			/* drop the leaf side: up to and including k when pruned, below k otherwise */
+			{
+				uint32_t cut = c == 1 ? k + 1 : k;
+
+				s->stack_off += cut;
+				s->depth -= cut;
+			}
+			break;
+		}
+	}
+	ret = 0;
+out:
+	buf_release(&pat);
+	cp_regex_free(drop);
+	cp_regex_free(keep);
+	free(cache);
+	free(st);
+	return ret;
+}

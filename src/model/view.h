@@ -1,0 +1,55 @@
+/*
+ * view.h - a filtered look at a profile.
+ *
+ * The profile stays immutable; a view records which samples survive, what
+ * each one's stack is, and which lines each location still has.  Filters
+ * (pprof's drop_frames, focus/ignore/hide/show, show_from) only ever shrink
+ * a view.  Views own their arrays; view_release frees them.
+ */
+#ifndef CPROF_VIEW_H
+#define CPROF_VIEW_H
+
+#include "model/compat.h"
+#include "model/profile.h"
+#include "model/regex.h"
+
+struct cp_vloc {
+	uint32_t line_off, nlines;      /* into view->lines (indices into p->lines) */
+};
+
+struct cp_vsample {
+	uint32_t sample;                /* index into p->samples */
+	uint32_t stack_off, depth;      /* into view->stack */
+};
+
+struct cp_view {
+	const struct cp_profile *p;
+	struct cp_vloc *locs;           /* one per profile location */
+	uint32_t *lines;
+	size_t nlines, alines;
+	struct cp_vsample *samples;
+	size_t nsamples;
+	const uint32_t *stack;          /* borrowed from p or own_stack */
+	uint32_t *own_stack;
+	size_t nown, aown;
+};
+
+void view_init(struct cp_view *v, const struct cp_profile *p);
+void view_release(struct cp_view *v);
+
+/* Apply the profile's drop_frames/keep_frames (pprof's RemoveUninteresting). */
+int view_remove_uninteresting(struct cp_view *v, struct cp_err *err);
+
+struct cp_name_filter {
+	const struct cp_regex *focus, *ignore, *hide, *show;
+	/* out: whether each expression matched anything */
+	bool focus_matched, ignore_matched, hide_matched, show_matched;
+};
+
+/* focus/ignore drop samples, hide/show drop frames (pprof's FilterSamplesByName). */
+void view_filter_names(struct cp_view *v, struct cp_name_filter *f);
+
+/* Cut stacks above the highest frame matching re; drop samples with none. */
+bool view_show_from(struct cp_view *v, const struct cp_regex *re);
+
+#endif

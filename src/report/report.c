@@ -1,0 +1,351 @@
+#include "model/compat.h"
+#include <time.h>
+#include "model/alloc.h"
+#include "model/regex.h"
+#include "report/dispatch.h"
+#include "report/report.h"
+#include "report/units.h"
+
+static const char *const gran_names[] = {
+	[CP_GRAN_FUNCTIONS] = "functions", [CP_GRAN_FILEFUNCTIONS] = "filefunctions",
+	[CP_GRAN_FILES] = "files",         [CP_GRAN_LINES] = "lines",
+	[CP_GRAN_ADDRESSES] = "addresses",
+};
+
+/* pprof's applyCommandOverrides. */
+static void command_overrides(struct report *r)
+{
+	struct cp_options *o = &r->o;
+	const char *name = r->cmd->name;
+	bool trim = o->trim;
+
+	if (!strcmp(name, "disasm") || !strcmp(name, "weblist")) {
+		trim = false;
+		option_set(o, option_find("granularity"), "addresses", NULL);
+		o->noinlines = !strcmp(name, "disasm");
+	} else if (!strcmp(name, "peek")) {
+		trim = false;
+	} else if (!strcmp(name, "list")) {
+		trim = false;
+		option_set(o, option_find("granularity"), "lines", NULL);
+	} else if (!strcmp(name, "text") || !strcmp(name, "top") || !strcmp(name, "topproto")) {
+		if (o->nodecount == -1)
+			o->nodecount = 0;
+	} else if (o->nodecount == -1) {
+		o->nodecount = 80;
+	}
+	if (!strcmp(name, "proto") || !strcmp(name, "raw") || !strcmp(name, "callgrind")) {
+		trim = false;
+		option_set(o, option_find("granularity"), "addresses", NULL);
+	}
+	if (!trim) {
+		o->nodecount = 0;
+		o->nodefraction = 0;
+		o->edgefraction = 0;
+	}
+}
+
+static int compile(const char *what, const char *pattern, struct cp_regex **re, struct cp_err *err)
+{
+	*re = NULL;
+	if (!pattern || !*pattern)
+		return 0;
+	*re = cp_regex_compile(pattern, err);
+	if (!*re) {
+		char tmp[sizeof(err->msg)];
+
+		snprintf(tmp, sizeof(tmp), "parsing %s regexp: %s", what, err->msg);
+		memcpy(err->msg, tmp, sizeof(tmp));
+		return -1;
+	}
+	return 0;
+}
+
+static void warn_no_match(struct report *r, bool matched, const char *what)
+{
+	if (!matched)
+		buf_addf(r->warn, "%s expression matched no samples\n", what);
+}
+
+/* pprof's FilterTagsByName, for its warnings: does any label key match? */
+static void tag_names_matched(struct report *r, const struct cp_regex *show,
+			      const struct cp_regex *hide, bool *sm, bool *hm)
+{
+	const struct cp_profile *p = r->p;
+
+	*sm = *hm = false;
+	for (size_t i = 0; i < r->view.nsamples; i++) {
+		const struct cp_sample *s = &p->samples[r->view.samples[i].sample];
+
+		for (uint32_t k = 0; k < s->nlabels; k++) {
+			uint32_t key = p->labels[s->label_off + k].key;
+			const char *ks = profile_str(p, key);
+			size_t kl = strtab_len(&p->strs, key);
+
+			if (!show || cp_regex_match(show, ks, kl))
+				*sm = true;
+			if (hide && cp_regex_match(hide, ks, kl))
+				*hm = true;
+		}
+	}
+}
+
+static int apply_focus(struct report *r, struct cp_err *err)
+{
+	struct cp_regex *focus = NULL, *ignore = NULL, *hide = NULL, *show = NULL;
+	struct cp_regex *show_from = NULL, *tagshow = NULL, *taghide = NULL;
+	struct cp_name_filter nf;
+	int ret = -1;
+
+	if (compile("focus", r->o.focus, &focus, err) ||
+	    compile("ignore", r->o.ignore, &ignore, err) ||
+	    compile("hide", r->o.hide, &hide, err) || compile("show", r->o.show, &show, err) ||
+	    compile("show_from", r->o.show_from, &show_from, err))
+		goto out;
+	if (*r->o.tagfocus || *r->o.tagignore) {
+		cp_errf(err, "tagfocus and tagignore are not available in this version of cprof");
+		goto out;
+	}
+	if (compile("tagshow", r->o.tagshow, &tagshow, err) ||
+	    compile("taghide", r->o.taghide, &taghide, err))
+		goto out;
+
+	memset(&nf, 0, sizeof(nf));
+	nf.focus = focus;
+	nf.ignore = ignore;
+	nf.hide = hide;
+	nf.show = show;
+	view_filter_names(&r->view, &nf);
+	warn_no_match(r, !focus || nf.focus_matched, "Focus");
+	warn_no_match(r, !ignore || nf.ignore_matched, "Ignore");
+	warn_no_match(r, !hide || nf.hide_matched, "Hide");
+	warn_no_match(r, !show || nf.show_matched, "Show");
+	if (show_from)
+		warn_no_match(r, view_show_from(&r->view, show_from), "ShowFrom");
+	if (tagshow || taghide) {
+		bool sm, hm;
+
+		tag_names_matched(r, tagshow, taghide, &sm, &hm);
+		warn_no_match(r, !tagshow || sm, "TagShow");
+		warn_no_match(r, !taghide || hm, "TagHide");
+	}
+	ret = 0;
+out:
+	cp_regex_free(focus);
+	cp_regex_free(ignore);
+	cp_regex_free(hide);
+	cp_regex_free(show);
+	cp_regex_free(show_from);
+	cp_regex_free(tagshow);
+	cp_regex_free(taghide);
+	return ret;
+}
+
+/* pprof's computeTotal over the current view. */
+static int64_t compute_total(const struct report *r)
+{
+	const struct cp_profile *p = r->p;
+	int64_t total = 0, div = 0;
+
+	for (size_t i = 0; i < r->view.nsamples; i++) {
+		const int64_t *v = profile_values(p, r->view.samples[i].sample);
+		int64_t w = v[r->sample_index];
+
+		total += w < 0 ? -w : w;
+		if (r->o.mean)
+			div += v[0];
+	}
+	return div ? total / div : total;
+}
+
+int report_prepare(struct report *r, const struct cp_profile *p, const struct cp_options *o,
+		   const struct cp_command *cmd, const char *arg, struct buf *warn,
+		   struct cp_err *err)
+{
+	const char *type;
+	size_t g;
+
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->cmd = cmd;
+	r->arg = arg;
+	r->warn = warn;
+	options_copy(&r->o, o);
+	view_init(&r->view, p);
+	command_overrides(r);
+	for (g = 0; g < ARRAY_SIZE(gran_names); g++)
+		if (!strcmp(gran_names[g], r->o.granularity))
+			break;
+	r->granularity = (enum cp_granularity)g;
+
+	if (!r->o.all_frames && view_remove_uninteresting(&r->view, err))
+		return -1;
+	if (r->o.relative_percentages && apply_focus(r, err))
+		return -1;
+	r->sample_index = profile_sample_index(p, r->o.sample_index, err);
+	if (r->sample_index < 0)
+		return -1;
+	type = profile_str(p, p->sample_types[r->sample_index].type);
+	r->sample_type = xmalloc(strlen(type) + 6);
+	snprintf(r->sample_type, strlen(type) + 6, "%s%s", r->o.mean ? "mean_" : "", type);
+	r->sample_unit = profile_str(p, p->sample_types[r->sample_index].unit);
+	if (r->o.divide_by == 0)
+		return cp_errf(err, "zero divisor specified");
+	r->ratio = 1 / r->o.divide_by;
+	r->output_unit = r->o.unit;
+	r->total = compute_total(r);
+	if (!r->o.relative_percentages && apply_focus(r, err))
+		return -1;
+	return 0;
+}
+
+void report_release(struct report *r)
+{
+	options_release(&r->o);
+	view_release(&r->view);
+	free(r->sample_type);
+}
+
+void report_value(const struct report *r, int64_t v, char *out, size_t size)
+{
+	if (r->ratio > 0 && r->ratio != 1)
+		v = (int64_t)((double)v * r->ratio);
+	units_label(out, size, v, r->sample_unit, r->output_unit);
+}
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+void report_select_unit(struct report *r, const struct cp_graph *g)
+{
+	int64_t minv = 0, maxv;
+	const char *umin, *umax, *unit;
+
+	if (strcmp(r->o.unit, "minimum") || g->nnodes == 0)
+		return;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		int64_t v = abs64(graph_flat_value(g, g->nodes[i]));
+
+		if (v == 0)
+			v = abs64(graph_cum_value(g, g->nodes[i]));
+		if (v > 0 && (minv == 0 || v < minv))
+			minv = v;
+	}
+	maxv = r->total;
+	if (minv == 0)
+		minv = maxv;
+	if (r->ratio > 0 && r->ratio != 1) {
+		minv = (int64_t)((double)minv * r->ratio);
+		maxv = (int64_t)((double)maxv * r->ratio);
+	}
+	units_scale(minv, r->sample_unit, "minimum", &umin);
+	units_scale(maxv, r->sample_unit, "minimum", &umax);
+	unit = umin;
+	if (strcmp(umin, umax) && minv * 100 < maxv && strcmp(r->cmd->name, "callgrind"))
+		units_scale(100 * minv, r->sample_unit, "minimum", &unit);
+	r->output_unit = *unit ? unit : r->sample_unit;
+}
+
+static void profile_labels(struct report *r, struct buf *out)
+{
+	const struct cp_profile *p = r->p;
+	char v[64], pct[32];
+
+	if (p->nmappings) {
+		const char *f = profile_str(p, p->mappings[0].file);
+
+		if (*f) {
+			const char *slash = strrchr(f, '/');
+
+			buf_addf(out, "File: %s\n", slash && slash[1] ? slash + 1 : f);
+		}
+		if (p->mappings[0].build_id)
+			buf_addf(out, "Build ID: %s\n", profile_str(p, p->mappings[0].build_id));
+	}
+	for (size_t i = 0; i < p->ncomments; i++)
+		if (profile_str(p, p->comments[i])[0] != '#')
+			buf_addf(out, "%s\n", profile_str(p, p->comments[i]));
+	buf_addf(out, "Type: %s\n", r->sample_type);
+	if (p->doc_url)
+		buf_addf(out, "Doc: %s\n", profile_str(p, p->doc_url));
+	if (p->time_nanos) {
+		time_t t = (time_t)(p->time_nanos / 1000000000);
+		struct tm tm;
+		char when[96];
+
+		if (p->time_nanos < 0 && p->time_nanos % 1000000000)
+			t--;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm);
+		buf_addf(out, "Time: %s\n", when);
+	}
+	if (p->duration_nanos) {
+		const char *tu;
+		double nanos = units_scale(r->total, r->sample_unit, "nanoseconds", &tu);
+
+		units_label(v, sizeof(v), p->duration_nanos, "nanoseconds", "auto");
+		buf_addf(out, "Duration: %s, Total samples = ", v);
+		report_value(r, r->total, v, sizeof(v));
+		buf_addf(out, "%s ", v);
+		if (!strcmp(tu, "ns") && nanos != 0) {
+			units_percent(pct, sizeof(pct), (int64_t)nanos, p->duration_nanos);
+			buf_addf(out, "(%s)", pct);
+		}
+		buf_addc(out, '\n');
+	}
+}
+
+void report_labels(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,
+		   bool full_headers, struct buf *out)
+{
+	static const char *const filter_names[] = { "focus",     "ignore",    "hide",
+						    "show",      "show_from", "tagfocus",
+						    "tagignore", "tagshow",   "taghide" };
+	char a[64], b[64], pct[32];
+	int64_t flat_sum = 0;
+	bool any = false;
+
+	if (full_headers || !r->o.compact_labels)
+		profile_labels(r, out);
+	for (size_t i = 0; i < g->nnodes; i++)
+		flat_sum += graph_flat_value(g, g->nodes[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(filter_names); i++) {
+		const char *v = *(char *const *)((const char *)&r->o +
+						 option_find(filter_names[i])->offset);
+		size_t len;
+
+		if (!*v)
+			continue;
+		if (!any)
+			buf_adds(out, "Active filters:\n");
+		any = true;
+		len = strlen(filter_names[i]) + 1 + strlen(v);
+		buf_addf(out, "   %s=", filter_names[i]);
+		if (len > 80) {
+			buf_add(out, v, 80 - strlen(filter_names[i]) - 1);
+			buf_adds(out, "\xe2\x80\xa6\n");
+		} else {
+			buf_addf(out, "%s\n", v);
+		}
+	}
+	report_value(r, flat_sum, a, sizeof(a));
+	report_value(r, r->total, b, sizeof(b));
+	units_percent_trim(pct, sizeof(pct), flat_sum, r->total);
+	buf_addf(out, "Showing nodes accounting for %s, %s of %s total\n", a, pct, b);
+	if (r->total == 0)
+		return;
+	if (tr->dropped_nodes > 0) {
+		report_value(r, abs64((int64_t)((double)r->total * r->o.nodefraction)), a, sizeof(a));
+		buf_addf(out, "Dropped %d node%s (cum <= %s)\n", tr->dropped_nodes,
+			 tr->dropped_nodes > 1 ? "s" : "", a);
+	}
+	if (tr->dropped_edges > 0) {
+		report_value(r, abs64((int64_t)((double)r->total * r->o.edgefraction)), a, sizeof(a));
+		buf_addf(out, "Dropped %d edge%s (freq <= %s)\n", tr->dropped_edges,
+			 tr->dropped_edges > 1 ? "s" : "", a);
+	}
+	if ((size_t)tr->orig_count > g->nnodes)
+		buf_addf(out, "Showing top %zu nodes out of %d\n", g->nnodes, tr->orig_count);
+}

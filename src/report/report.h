@@ -1,0 +1,55 @@
+/*
+ * report.h - what every report shares: the prepared "rpt".
+ *
+ * report_prepare() turns a profile and options into pprof's report state:
+ * command overrides applied, sample index resolved, drop_frames applied,
+ * the total computed (before or after focus, per relative_percentages),
+ * then focus/ignore/hide/show/show_from applied.  Warnings (such as
+ * "Focus expression matched no samples") are appended to 'warn', one per
+ * line, for the front end to show.  Renderers append to 'out'.
+ */
+#ifndef CPROF_REPORT_H
+#define CPROF_REPORT_H
+
+#include "model/compat.h"
+#include "model/buf.h"
+#include "model/graph.h"
+#include "model/profile.h"
+#include "model/view.h"
+#include "report/options.h"
+
+struct cp_command;
+
+struct report {
+	const struct cp_profile *p;
+	const struct cp_command *cmd;
+	struct cp_options o;            /* copy, with command overrides */
+	const char *arg;                /* regexp argument of peek/list, or NULL */
+	struct cp_view view;
+	int sample_index;
+	char *sample_type;              /* "cpu", or "mean_cpu" */
+	const char *sample_unit;
+	const char *output_unit;        /* after selection; points into o.unit or a unit table */
+	int64_t total;
+	double ratio;                   /* 1 / divide_by */
+	enum cp_granularity granularity;
+	struct buf *warn;
+};
+
+int report_prepare(struct report *r, const struct cp_profile *p, const struct cp_options *o,
+		   const struct cp_command *cmd, const char *arg, struct buf *warn,
+		   struct cp_err *err);
+void report_release(struct report *r);
+
+/* Value in the report's output unit (divide_by applied). */
+void report_value(const struct report *r, int64_t v, char *out, size_t size);
+/* pprof's selectOutputUnit for unit=minimum, over the graph's nodes. */
+void report_select_unit(struct report *r, const struct cp_graph *g);
+/* Header lines (File, Type, Time, ...) and the "Showing ..." labels. */
+void report_labels(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,
+		   bool full_headers, struct buf *out);
+
+/* Renderers: append the report to out. */
+int report_top(struct report *r, struct buf *out, struct cp_err *err);
+
+#endif

@@ -1,0 +1,3 @@
+module cprof.example/fixtures
+
+go 1.19
