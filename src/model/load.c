@@ -826,6 +826,13 @@ struct cp_profile *profile_load(const char *const *paths, size_t npaths, struct 
 			cp_err_prefix(err, paths[i]);
 			goto out;
 		}
+		if (i > 0 && profile_compatible(ps[0], ps[i], err)) {
+			char what[512];
+
+			snprintf(what, sizeof(what), "%s: cannot merge with %s", paths[i], paths[0]);
+			cp_err_prefix(err, what);
+			goto out;
+		}
 	}
 	if (npaths == 1) {
 		result = ps[0];

@@ -198,12 +198,9 @@ static void describe_types(struct buf *b, const struct cp_profile *p)
 	buf_addc(b, ']');
 }
 
-static int check_compatible(struct cp_profile *const *srcs, size_t n, struct cp_err *err)
+int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, struct cp_err *err)
 {
-	const struct cp_profile *a = srcs[0];
-
-	for (size_t k = 1; k < n; k++) {
-		const struct cp_profile *b = srcs[k];
+	{
 		struct buf x = BUF_INIT, y = BUF_INIT;
 		bool same = a->nsample_types == b->nsample_types;
 
@@ -216,12 +213,12 @@ static int check_compatible(struct cp_profile *const *srcs, size_t n, struct cp_
 		for (size_t i = 0; same && i < a->nsample_types; i++)
 			same = vt_equal(a, a->sample_types[i], b, b->sample_types[i]);
 		if (same)
-			continue;
+			return 0;
 		buf_init(&x);
 		buf_init(&y);
 		describe_types(&x, a);
 		describe_types(&y, b);
-		cp_errf(err, "incompatible sample types %s and %s (profile %zu)", x.buf, y.buf, k + 1);
+		cp_errf(err, "incompatible sample types %s and %s", x.buf, y.buf);
 		buf_release(&x);
 		buf_release(&y);
 		return -1;
@@ -360,8 +357,9 @@ struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struc
 		cp_errf(err, "no profiles to merge");
 		return NULL;
 	}
-	if (check_compatible(srcs, n, err))
-		return NULL;
+	for (size_t k = 1; k < n; k++)
+		if (profile_compatible(srcs[0], srcs[k], err))
+			return NULL;
 	memset(&mg, 0, sizeof(mg));
 	p = mg.dst = profile_new();
 	nvt = srcs[0]->nsample_types;

@@ -122,6 +122,9 @@ int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err
  */
 struct cp_profile *profile_load(const char *const *paths, size_t npaths, struct cp_err *err);
 
+/* merge.c: can b be merged into a (same period type and sample types)? */
+int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, struct cp_err *err);
+
 /* merge.c: merge several profiles into a new one.  Inputs are not changed. */
 struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struct cp_err *err);
 
