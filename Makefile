@@ -7,6 +7,7 @@
 #   make bench         cprof vs go tool pprof vs gzip on generated large profiles
 #   make SANITIZE=address,undefined   sanitizer build (in build-san/)
 #   make proto         regenerate the protobuf-c code (done automatically)
+#   make readme        regenerate README.md's reference from the tables
 #   make format        clang-format the sources; make format-check verifies
 #
 # Warnings are errors.  V=1 shows the commands.
@@ -35,7 +36,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -Isrc -I$(O)/gen $(PKG_CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -52,7 +53,7 @@ CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps demo test check unit golden bench proto format format-check clean
+.PHONY: all deps demo test check unit golden bench proto format format-check clean readme
 
 all: $(O)/cprof
 
@@ -107,6 +108,10 @@ unit: $(UNIT_BIN)
 golden: $(O)/cprof
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/cli/run.sh $(O)/cprof
+	$(Q)scripts/update-readme.sh --check $(O)/cprof
+
+readme: $(O)/cprof
+	$(Q)scripts/update-readme.sh $(O)/cprof
 
 check: unit golden
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "model/alloc.h"
 #include "model/buf.h"
@@ -64,6 +65,31 @@ out:
 	return ret;
 }
 
+/* Loading progress on a terminal, once loading has taken a second. */
+struct progress_state {
+	struct timespec start;
+	bool shown;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void show_progress(void *ctx, const char *path, size_t done, size_t total)
+{
+	struct progress_state *ps = ctx;
+
+	if (!ps->shown && seconds_since(&ps->start) < 1.0)
+		return;
+	ps->shown = true;
+	fprintf(stderr, "\rcprof: loading %s: %3d%%", path, (int)(100.0 * (double)done / (double)total));
+	fflush(stderr);
+}
+
 static void add_comment(struct cp_profile *p, const char *comment)
 {
 	uint32_t *c = arena_alloc(&p->arena, (p->ncomments + 1) * sizeof(*c));
@@ -104,7 +130,15 @@ int main(int argc, char **argv)
 				  "choose a report such as -top");
 		goto out;
 	}
-	p = profile_load(a.profiles, a.nprofiles, &err);
+	{
+		struct progress_state ps = { .shown = false };
+		struct cp_progress prog = { show_progress, &ps };
+
+		clock_gettime(CLOCK_MONOTONIC, &ps.start);
+		p = profile_load(a.profiles, a.nprofiles, isatty(2) ? &prog : NULL, &err);
+		if (ps.shown)
+			fprintf(stderr, "\r\033[K");
+	}
 	if (!p) {
 		fprintf(stderr, "cprof: %s\n", err.msg);
 		goto out;

@@ -1,4 +1,5 @@
 #include "model/compat.h"
+#include <pthread.h>
 #include "model/alloc.h"
 #include "model/buf.h"
 #include "model/graph.h"
@@ -326,67 +327,90 @@ const char *universe_printable(struct cp_universe *u, uint32_t id)
 
 /* ---- graph ---- */
 
-static uint32_t edge_get(struct cp_graph *g, uint32_t src, uint32_t dst)
+/* The edge hash table: each slot is an edge being accumulated. */
+struct edge_slot {
+	uint64_t key;           /* src << 32 | dst, 0 = empty (src == dst never happens) */
+	uint32_t stamp;         /* last sample that added to it */
+	uint8_t residual, not_inline;
+	int64_t weight, weight_div;
+};
+
+struct edge_table {
+	struct edge_slot *slots;
+	size_t mask, count;
+};
+
+static void edge_table_init(struct edge_table *t, size_t expected)
 {
-	uint64_t key = (uint64_t)src << 32 | dst;
-	size_t i;
+	size_t cap = 1024;
 
-	if ((g->nedges + 1) * 2 > g->emask + 1) {
-		size_t cap = (g->emask + 1) * 2;
-
-		free(g->ekeys);
-		free(g->evals);
-		g->ekeys = xcalloc(cap, sizeof(*g->ekeys));
-		g->evals = xmalloc(st_mult(cap, sizeof(*g->evals)));
-		g->emask = cap - 1;
-		for (size_t e = 0; e < g->nedges; e++) {
-			uint64_t k = (uint64_t)g->edges[e].src << 32 | g->edges[e].dst;
-
-			for (i = hash_mix64(k) & g->emask; g->ekeys[i]; i = (i + 1) & g->emask)
-				;
-			g->ekeys[i] = k;
-			g->evals[i] = (uint32_t)e;
-		}
-	}
-	for (i = hash_mix64(key) & g->emask; g->ekeys[i]; i = (i + 1) & g->emask)
-		if (g->ekeys[i] == key)
-			return g->evals[i];
-	g->ekeys[i] = key;
-	g->evals[i] = (uint32_t)g->nedges;
-	ALLOC_GROW(g->edges, g->nedges + 1, g->aedges);
-	memset(&g->edges[g->nedges], 0, sizeof(g->edges[0]));
-	g->edges[g->nedges].src = src;
-	g->edges[g->nedges].dst = dst;
-	g->edges[g->nedges].is_inline = true;
-	return (uint32_t)g->nedges++;
+	while (cap < expected * 2)
+		cap <<= 1;
+	t->slots = xcalloc(cap, sizeof(*t->slots));
+	t->mask = cap - 1;
+	t->count = 0;
 }
 
-struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
-			     const unsigned char *kept)
+static struct edge_slot *edge_slot_get(struct edge_table *t, uint64_t key)
 {
+	size_t i;
+
+	if ((t->count + 1) * 2 > t->mask + 1) {
+		struct edge_table n;
+
+		edge_table_init(&n, t->mask + 1);
+		for (size_t j = 0; j <= t->mask; j++) {
+			if (!t->slots[j].key)
+				continue;
+			for (i = hash_mix64(t->slots[j].key) & n.mask; n.slots[i].key;
+			     i = (i + 1) & n.mask)
+				;
+			n.slots[i] = t->slots[j];
+		}
+		n.count = t->count;
+		free(t->slots);
+		*t = n;
+	}
+	for (i = hash_mix64(key) & t->mask; t->slots[i].key; i = (i + 1) & t->mask)
+		if (t->slots[i].key == key)
+			return &t->slots[i];
+	t->slots[i].key = key;
+	t->count++;
+	return &t->slots[i];
+}
+
+/* One worker's share of the samples. */
+struct build_part {
+	struct cp_universe *u;
+	const struct cp_graph_opts *o;
+	const unsigned char *kept;
+	bool with_edges;
+	size_t first, last;             /* view samples [first, last) */
+	struct cp_node_stat *st;
+	struct edge_table et;
+};
+
+static void *build_part_run(void *arg)
+{
+	struct build_part *bp = arg;
+	struct cp_universe *u = bp->u;
 	const struct cp_view *v = u->view;
 	const struct cp_profile *p = v->p;
-	struct cp_graph *g = xcalloc(1, sizeof(*g));
+	const unsigned char *kept = bp->kept;
 	size_t nu = u->ninfos + 1, nvt = p->nsample_types;
 	uint32_t *nstamp = xcalloc(nu, sizeof(uint32_t));
-	uint32_t *estamp = NULL;
-	size_t aestamp = 0;
+	struct cp_node_stat *st = bp->st = xcalloc(nu, sizeof(*bp->st));
+	int si = bp->o->sample_index;
+	bool mean = bp->o->mean, with_edges = bp->with_edges;
 	uint32_t gen = 0;
 
-	g->u = u;
-	g->flat = xcalloc(nu, sizeof(int64_t));
-	g->flat_div = xcalloc(nu, sizeof(int64_t));
-	g->cum = xcalloc(nu, sizeof(int64_t));
-	g->cum_div = xcalloc(nu, sizeof(int64_t));
-	g->emask = 4095;
-	g->ekeys = xcalloc(g->emask + 1, sizeof(*g->ekeys));
-	g->evals = xmalloc((g->emask + 1) * sizeof(*g->evals));
-
-	for (size_t i = 0; i < v->nsamples; i++) {
+	if (with_edges)
+		edge_table_init(&bp->et, p->nlocations);
+	for (size_t i = bp->first; i < bp->last; i++) {
 		const struct cp_vsample *s = &v->samples[i];
 		const int64_t *vals = p->values + (size_t)s->sample * nvt;
 		const uint32_t *stk = v->stack + s->stack_off;
-		int64_t w = vals[o->sample_index], dw = o->mean ? vals[0] : 0;
+		int64_t w = vals[si], dw = mean ? vals[0] : 0;
 		uint32_t parent = CP_NONE;
 		bool residual = false;
 
@@ -394,10 +418,10 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 			continue;
 		gen++;
 		for (uint32_t k = s->depth; k-- > 0;) {
-			uint32_t loc = stk[k];
+			uint32_t loc = stk[k], n = u->loc_n[loc];
 			const uint32_t *ln = u->loc_nodes + u->loc_off[loc];
 
-			for (uint32_t ni = u->loc_n[loc]; ni-- > 0;) {
+			for (uint32_t ni = n; ni-- > 0;) {
 				uint32_t id = ln[ni];
 
 				if (kept && !kept[id]) {
@@ -406,28 +430,19 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 				}
 				if (nstamp[id] != gen) {
 					nstamp[id] = gen;
-					g->cum[id] += w;
-					g->cum_div[id] += dw;
+					st[id].cum += w;
+					st[id].cum_div += dw;
 				}
-				if (parent != CP_NONE && id != parent) {
-					uint32_t e = edge_get(g, parent, id);
+				if (with_edges && parent != CP_NONE && id != parent) {
+					struct edge_slot *e =
+						edge_slot_get(&bp->et, (uint64_t)parent << 32 | id);
 
-					if (e >= aestamp) {
-						size_t old = aestamp;
-
-						ALLOC_GROW(estamp, e + 1, aestamp);
-						memset(estamp + old, 0, (aestamp - old) * sizeof(*estamp));
-					}
-					if (estamp[e] != gen) {
-						struct cp_edge *ed = &g->edges[e];
-
-						estamp[e] = gen;
-						ed->weight += w;
-						ed->weight_div += dw;
-						if (residual)
-							ed->residual = true;
-						if (ni == u->loc_n[loc] - 1)
-							ed->is_inline = false;
+					if (e->stamp != gen) {
+						e->stamp = gen;
+						e->weight += w;
+						e->weight_div += dw;
+						e->residual |= residual;
+						e->not_inline |= ni == n - 1;
 					}
 				}
 				parent = id;
@@ -435,21 +450,118 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 			}
 		}
 		if (parent != CP_NONE && !residual) {
-			g->flat[parent] += w;
-			g->flat_div[parent] += dw;
+			st[parent].flat += w;
+			st[parent].flat_div += dw;
 		}
 	}
 	free(nstamp);
-	free(estamp);
+	return NULL;
+}
+
+/* Fold part b into part a. */
+static void build_part_merge(struct build_part *a, struct build_part *b, size_t nu)
+{
+	for (size_t id = 0; id < nu; id++) {
+		a->st[id].flat += b->st[id].flat;
+		a->st[id].flat_div += b->st[id].flat_div;
+		a->st[id].cum += b->st[id].cum;
+		a->st[id].cum_div += b->st[id].cum_div;
+	}
+	free(b->st);
+	if (!a->with_edges)
+		return;
+	for (size_t i = 0; i <= b->et.mask; i++) {
+		const struct edge_slot *e = &b->et.slots[i];
+		struct edge_slot *d;
+
+		if (!e->key)
+			continue;
+		d = edge_slot_get(&a->et, e->key);
+		d->weight += e->weight;
+		d->weight_div += e->weight_div;
+		d->residual |= e->residual;
+		d->not_inline |= e->not_inline;
+	}
+	free(b->et.slots);
+}
+
+/* Below this many frames a second thread costs more than it saves. */
+#ifndef PARALLEL_MIN_FRAMES
+#define PARALLEL_MIN_FRAMES 200000
+#endif
+
+struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
+			     const unsigned char *kept, bool with_edges)
+{
+	const struct cp_view *v = u->view;
+	struct cp_graph *g = xcalloc(1, sizeof(*g));
+	size_t nu = u->ninfos + 1, frames = 0, half = 0;
+	struct build_part parts[2];
+	struct cp_node_stat *st;
+	pthread_t th;
+	bool threaded = false;
+
+	for (size_t i = 0; i < v->nsamples; i++)
+		frames += v->samples[i].depth;
+	for (int k = 0; k < 2; k++) {
+		memset(&parts[k], 0, sizeof(parts[k]));
+		parts[k].u = u;
+		parts[k].o = o;
+		parts[k].kept = kept;
+		parts[k].with_edges = with_edges;
+	}
+	parts[0].last = v->nsamples;
+	if (frames >= PARALLEL_MIN_FRAMES) {
+		/* split at half the frames, not half the samples */
+		size_t acc = 0;
+
+		for (half = 0; half < v->nsamples && acc < frames / 2; half++)
+			acc += v->samples[half].depth;
+		parts[0].last = half;
+		parts[1].first = half;
+		parts[1].last = v->nsamples;
+		threaded = !pthread_create(&th, NULL, build_part_run, &parts[1]);
+		if (!threaded)
+			parts[0].last = v->nsamples;
+	}
+	build_part_run(&parts[0]);
+	if (threaded) {
+		pthread_join(th, NULL);
+		build_part_merge(&parts[0], &parts[1], nu);
+	}
+	g->u = u;
+	st = g->stat = parts[0].st;
+
+	if (with_edges) {
+		struct edge_table *et = &parts[0].et;
+
+		g->edges = xmalloc(st_mult(et->count + 1, sizeof(*g->edges)));
+		for (size_t i = 0; i <= et->mask; i++) {
+			const struct edge_slot *e = &et->slots[i];
+			struct cp_edge *ed;
+
+			if (!e->key)
+				continue;
+			ed = &g->edges[g->nedges++];
+			ed->src = (uint32_t)(e->key >> 32);
+			ed->dst = (uint32_t)e->key;
+			ed->weight = e->weight;
+			ed->weight_div = e->weight_div;
+			ed->residual = e->residual;
+			ed->is_inline = !e->not_inline;
+			ed->dropped = false;
+		}
+		free(et->slots);
+	}
 
 	g->nodes = xmalloc(st_mult(nu, sizeof(uint32_t)));
 	for (uint32_t id = 0; id < u->ninfos; id++) {
 		if (kept && !kept[id])
 			continue;
-		if (g->cum[id] == 0 && g->flat[id] == 0)
+		if (st[id].cum == 0 && st[id].flat == 0)
 			continue;
 		if (o->drop_negative &&
-		    (g->flat[id] < 0 || (g->flat[id] == 0 && g->cum[id] < 0)))
+		    (st[id].flat < 0 || (st[id].flat == 0 && st[id].cum < 0)))
 			continue;
 		g->nodes[g->nnodes++] = id;
 	}
@@ -460,14 +572,9 @@ void graph_free(struct cp_graph *g)
 {
 	if (!g)
 		return;
-	free(g->flat);
-	free(g->flat_div);
-	free(g->cum);
-	free(g->cum_div);
+	free(g->stat);
 	free(g->nodes);
 	free(g->edges);
-	free(g->ekeys);
-	free(g->evals);
 	free(g);
 }
 
@@ -499,11 +606,11 @@ static int node_cmp(const void *a, const void *b)
 	int c;
 
 	if (sort_order == CP_ORDER_FLAT) {
-		lv = abs64(g->flat[l]);
-		rv = abs64(g->flat[r]);
+		lv = abs64(g->stat[l].flat);
+		rv = abs64(g->stat[r].flat);
 	} else {
-		lv = abs64(g->cum[l]);
-		rv = abs64(g->cum[r]);
+		lv = abs64(g->stat[l].cum);
+		rv = abs64(g->stat[r].cum);
 	}
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
@@ -511,11 +618,11 @@ static int node_cmp(const void *a, const void *b)
 	if (c)
 		return c;
 	if (sort_order == CP_ORDER_FLAT) {
-		lv = abs64(g->cum[l]);
-		rv = abs64(g->cum[r]);
+		lv = abs64(g->stat[l].cum);
+		rv = abs64(g->stat[r].cum);
 	} else {
-		lv = abs64(g->flat[l]);
-		rv = abs64(g->flat[r]);
+		lv = abs64(g->stat[l].flat);
+		rv = abs64(g->stat[r].flat);
 	}
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
@@ -568,7 +675,7 @@ static unsigned char *kept_set(const struct cp_graph *g, size_t n, int64_t cutof
 	for (size_t i = 0; i < n; i++) {
 		uint32_t id = g->nodes[i];
 
-		if (abs64(g->cum[id]) < cutoff)
+		if (abs64(g->stat[id].cum) < cutoff)
 			continue;
 		kept[id] = 1;
 		(*count)++;
@@ -579,37 +686,40 @@ static unsigned char *kept_set(const struct cp_graph *g, size_t n, int64_t cutof
 struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts *go,
 			       const struct cp_trim_opts *to, struct cp_trim_result *res)
 {
-	struct cp_graph *g = graph_build(u, go, NULL);
+	/* the first pass only decides which nodes survive nodefraction: no edges */
+	struct cp_graph *g = graph_build(u, go, NULL, to->nodefraction == 0);
 	enum cp_node_order order = to->cum_sort ? CP_ORDER_CUM : CP_ORDER_FLAT;
 	int64_t total = 0, node_cutoff, edge_cutoff;
+	unsigned char *kept = NULL;
+	size_t count;
 
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < g->nnodes; i++)
-		total += g->flat[g->nodes[i]];
+		total += g->stat[g->nodes[i]].flat;
 	node_cutoff = abs64((int64_t)((double)total * to->nodefraction));
 	edge_cutoff = abs64((int64_t)((double)total * to->edgefraction));
 
 	if (node_cutoff > 0) {
-		size_t count;
-		unsigned char *kept = kept_set(g, g->nnodes, node_cutoff, &count);
-
-		if (count != g->nnodes) {
+		kept = kept_set(g, g->nnodes, node_cutoff, &count);
+		if (count != g->nnodes)
 			res->dropped_nodes = (int)(g->nnodes - count);
-			graph_free(g);
-			g = graph_build(u, go, kept);
-		}
-		free(kept);
+		else
+			free(kept), kept = NULL;
 	}
+	if (to->nodefraction != 0) {
+		graph_free(g);
+		g = graph_build(u, go, kept, true);
+	}
+	free(kept);
 	res->orig_count = (int)g->nnodes;
 	graph_sort(g, order);
 	if (to->nodecount > 0) {
 		graph_trim_edges(g, edge_cutoff);
 		if ((size_t)to->nodecount < g->nnodes) {
-			size_t count;
-			unsigned char *kept = kept_set(g, (size_t)to->nodecount, 0, &count);
+			kept = kept_set(g, (size_t)to->nodecount, 0, &count);
 
 			graph_free(g);
-			g = graph_build(u, go, kept);
+			g = graph_build(u, go, kept, true);
 			free(kept);
 			graph_sort(g, order);
 		}

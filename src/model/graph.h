@@ -73,31 +73,39 @@ struct cp_graph_opts {
 	bool drop_negative;
 };
 
-struct cp_graph {
-	struct cp_universe *u;
-	int64_t *flat, *flat_div, *cum, *cum_div;       /* per universe id */
-	uint32_t *nodes;        /* present node ids, in order */
-	size_t nnodes;
-	struct cp_edge *edges;
-	size_t nedges, aedges;
-	uint64_t *ekeys;        /* edge hash: (src << 32 | dst) */
-	uint32_t *evals;
-	size_t emask;
+struct cp_node_stat {
+	int64_t flat, flat_div, cum, cum_div;
 };
 
-/* kept: NULL for all nodes, else kept[id] != 0 for the nodes to keep. */
+struct cp_graph {
+	struct cp_universe *u;
+	struct cp_node_stat *stat;      /* per universe id */
+	uint32_t *nodes;                /* present node ids, in order */
+	size_t nnodes;
+	struct cp_edge *edges;          /* empty unless built with edges */
+	size_t nedges;
+};
+
+/*
+ * kept: NULL for all nodes, else kept[id] != 0 for the nodes to keep.
+ * with_edges: also collect edges (the costly part).
+ */
 struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
-			     const unsigned char *kept);
+			     const unsigned char *kept, bool with_edges);
 void graph_free(struct cp_graph *g);
 
 static inline int64_t graph_flat_value(const struct cp_graph *g, uint32_t id)
 {
-	return g->flat_div[id] ? g->flat[id] / g->flat_div[id] : g->flat[id];
+	const struct cp_node_stat *s = &g->stat[id];
+
+	return s->flat_div ? s->flat / s->flat_div : s->flat;
 }
 
 static inline int64_t graph_cum_value(const struct cp_graph *g, uint32_t id)
 {
-	return g->cum_div[id] ? g->cum[id] / g->cum_div[id] : g->cum[id];
+	const struct cp_node_stat *s = &g->stat[id];
+
+	return s->cum_div ? s->cum / s->cum_div : s->cum;
 }
 
 enum cp_node_order { CP_ORDER_FLAT, CP_ORDER_CUM };

@@ -9,6 +9,7 @@
  * File ids are remapped to dense indices and every reference is checked.
  */
 #include "model/compat.h"
+#include <pthread.h>
 #include <zlib.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -41,10 +42,13 @@ struct loader {
 
 	struct cp_sample *samples;
 	size_t nsamples, samples_alloc;
-	uint64_t *stack_ids;
-	size_t nstack, stack_alloc;
+	uint32_t *stack_ids;            /* file ids while all fit in 32 bits */
+	uint64_t *wide_ids;             /* all ids, once one did not fit */
+	size_t nstack, stack_alloc, wide_alloc;
 	int64_t *values;
 	size_t nvalues, values_alloc;
+	uint32_t *value_counts;         /* per sample, checked at the end */
+	size_t value_counts_alloc;
 	struct cp_label *labels;
 	size_t nlabels, labels_alloc;
 
@@ -62,7 +66,108 @@ struct loader {
 	uint32_t *comments;
 	size_t ncomments, comments_alloc;
 	bool seen_time;
+	struct inflater *infl;          /* data still arriving, or NULL */
+	const struct cp_progress *progress;
+	const char *path;
 };
+
+/*
+ * Background gunzip: a thread inflates into a buffer sized from the gzip
+ * trailer while the parser reads what has arrived, so decompression and
+ * parsing overlap on two cores.  When the trailer size proves wrong
+ * (several gzip members, or over 4 GiB) the caller falls back to gunzip().
+ */
+struct inflater {
+	const unsigned char *in;
+	size_t inlen;
+	unsigned char *out;
+	size_t cap;                     /* expected size, from the trailer */
+	size_t produced;                /* guarded by mu */
+	bool done, failed, mismatch;
+	struct cp_err err;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+};
+
+#define INFLATE_CHUNK (512 * 1024)
+
+static void *inflater_run(void *arg)
+{
+	struct inflater *f = arg;
+	z_stream zs;
+	size_t produced = 0;
+	int zr = Z_OK;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+		cp_errf(&f->err, "cannot initialise zlib");
+		zr = Z_MEM_ERROR;
+	}
+	zs.next_in = (unsigned char *)f->in;
+	zs.avail_in = (unsigned)f->inlen;
+	while (zr == Z_OK) {
+		size_t room = f->cap - produced;
+
+		zs.next_out = f->out + produced;
+		zs.avail_out = (unsigned)(room < INFLATE_CHUNK ? room : INFLATE_CHUNK);
+		if (!zs.avail_out) {
+			zr = Z_BUF_ERROR; /* more data than the trailer said */
+			break;
+		}
+		zr = inflate(&zs, Z_NO_FLUSH);
+		produced = (size_t)(zs.next_out - f->out);
+		pthread_mutex_lock(&f->mu);
+		f->produced = produced;
+		pthread_cond_signal(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		if (zr == Z_BUF_ERROR && zs.avail_out)
+			break;
+		if (zr == Z_BUF_ERROR)
+			zr = Z_OK;
+	}
+	pthread_mutex_lock(&f->mu);
+	if (zr == Z_STREAM_END) {
+		if (zs.avail_in || produced != f->cap)
+			f->mismatch = true;
+	} else if (zr == Z_BUF_ERROR && !zs.avail_out) {
+		f->mismatch = true;
+	} else if (zr == Z_BUF_ERROR) {
+		cp_errf(&f->err, "truncated gzip data (after %zu compressed bytes)", f->inlen);
+		f->failed = true;
+	} else {
+		cp_errf(&f->err, "corrupt gzip data: %s (at compressed byte %zu)",
+			zs.msg ? zs.msg : "inflate failed", (size_t)(zs.next_in - f->in));
+		f->failed = true;
+	}
+	f->done = true;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	inflateEnd(&zs);
+	return NULL;
+}
+
+/* Wait until bytes [0, upto) have arrived; -1 if they never will. */
+static int need(struct loader *ld, size_t upto)
+{
+	struct inflater *f = ld->infl;
+	int ret = 0;
+
+	if (!f)
+		return 0;
+	pthread_mutex_lock(&f->mu);
+	while (f->produced < upto && !f->done)
+		pthread_cond_wait(&f->cv, &f->mu);
+	if (f->produced < upto) {
+		ret = -1;
+		if (f->failed)
+			*ld->err = f->err;
+		else
+			f->mismatch = true;
+	}
+	pthread_mutex_unlock(&f->mu);
+	return ret;
+}
 
 static void *pb_arena_alloc(void *data, size_t size)
 {
@@ -118,13 +223,29 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 	cs->label_off = (uint32_t)ld->nlabels;
 	cs->nlabels = (uint32_t)s->n_label;
 
+	for (size_t i = 0; i < s->n_location_id && !ld->wide_ids; i++) {
+		if (s->location_id[i] > UINT32_MAX) {
+			/* rare: switch to keeping 64-bit ids */
+			ALLOC_GROW(ld->wide_ids, ld->nstack + 1, ld->wide_alloc);
+			for (size_t k = 0; k < ld->nstack; k++)
+				ld->wide_ids[k] = ld->stack_ids[k];
+		}
+	}
+	if (ld->wide_ids) {
+		ALLOC_GROW(ld->wide_ids, ld->nstack + s->n_location_id, ld->wide_alloc);
+		memcpy(ld->wide_ids + ld->nstack, s->location_id,
+		       s->n_location_id * sizeof(uint64_t));
+	}
 	ALLOC_GROW(ld->stack_ids, ld->nstack + s->n_location_id, ld->stack_alloc);
-	memcpy(ld->stack_ids + ld->nstack, s->location_id, s->n_location_id * sizeof(uint64_t));
+	for (size_t i = 0; i < s->n_location_id; i++)
+		ld->stack_ids[ld->nstack + i] = (uint32_t)s->location_id[i];
 	ld->nstack += s->n_location_id;
 
 	/* value count is checked against the sample types at the end */
-	ALLOC_GROW(ld->values, ld->nvalues + s->n_value + 1, ld->values_alloc);
-	ld->values[ld->nvalues++] = (int64_t)s->n_value;
+	ALLOC_GROW(ld->value_counts, ld->nsamples, ld->value_counts_alloc);
+	ld->value_counts[ld->nsamples - 1] = (uint32_t)(s->n_value > UINT32_MAX ? UINT32_MAX
+										: s->n_value);
+	ALLOC_GROW(ld->values, ld->nvalues + s->n_value, ld->values_alloc);
 	memcpy(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
 	ld->nvalues += s->n_value;
 
@@ -244,6 +365,11 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 	while (p < end) {
 		size_t off = (size_t)(p - buf);
 		uint64_t tag, v = 0, len = 0;
+
+		if (need(ld, off + 22 < size ? off + 22 : size))
+			return -1;
+		if (ld->progress && (off >> 20) != (((size_t)(p - buf) - 1) >> 20) && off)
+			ld->progress->fn(ld->progress->ctx, ld->path, off, size);
 		const unsigned char *body = NULL;
 		unsigned field, wt;
 		int ret = 0;
@@ -270,6 +396,8 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 		case WT_LEN:
 			if (read_varint(&p, end, &len) || len > (uint64_t)(end - p))
 				return cp_errf(ld->err, "truncated field %u (at byte %zu)", field, off);
+			if (need(ld, (size_t)(p - buf) + len))
+				return -1;
 			body = p;
 			p += len;
 			break;
@@ -537,47 +665,53 @@ static int finish(struct loader *ld)
 		}
 	}
 
-	/* values: one count word, then the values, per sample */
 	p->nsample_types = ld->nsample_types;
-	p->values = arena_alloc(&p->arena, st_mult(st_mult(ld->nsamples, ld->nsample_types + 1),
-						   sizeof(int64_t)));
-	for (size_t i = 0, r = 0; i < ld->nsamples; i++) {
-		size_t n = (size_t)ld->values[r++];
-
-		if (n != ld->nsample_types) {
-			cp_errf(ld->err, "sample %zu has %zu values but there are %zu sample types",
-				i + 1, n, ld->nsample_types);
+	for (size_t i = 0; i < ld->nsamples; i++) {
+		if (ld->value_counts[i] != ld->nsample_types) {
+			cp_errf(ld->err, "sample %zu has %u values but there are %zu sample types",
+				i + 1, ld->value_counts[i], ld->nsample_types);
 			goto out;
 		}
-		memcpy(p->values + i * n, ld->values + r, n * sizeof(int64_t));
-		r += n;
 	}
 
-	/* stacks: ids -> indices, written over the id array */
-	{
-		uint32_t *stack = (uint32_t *)ld->stack_ids;
+	/* stacks: file ids -> indices, in place */
+	for (size_t s = 0; s < ld->nsamples; s++) {
+		const struct cp_sample *cs = &ld->samples[s];
 
-		for (size_t s = 0; s < ld->nsamples; s++) {
-			const struct cp_sample *cs = &ld->samples[s];
+		for (uint32_t k = 0; k < cs->depth; k++) {
+			size_t at = cs->stack_off + k;
+			uint64_t id = ld->wide_ids ? ld->wide_ids[at] : ld->stack_ids[at];
 
-			for (uint32_t k = 0; k < cs->depth; k++) {
-				size_t at = cs->stack_off + k;
-				uint64_t id = ld->stack_ids[at];
-				uint32_t idx;
-
-				if (!id_index_get(&lix, id, &idx)) {
-					cp_errf(ld->err,
-						"sample %zu refers to missing location id %" PRIu64,
-						s + 1, id);
-					goto out;
-				}
-				stack[at] = idx;
+			if (!id_index_get(&lix, id, &ld->stack_ids[at])) {
+				cp_errf(ld->err, "sample %zu refers to missing location id %" PRIu64,
+					s + 1, id);
+				goto out;
 			}
 		}
-		p->stack = arena_alloc(&p->arena, st_mult(ld->nstack, sizeof(uint32_t)));
-		memcpy(p->stack, stack, ld->nstack * sizeof(uint32_t));
-		p->nstack = ld->nstack;
 	}
+
+	/* hand the big arrays over; copy the small ones into the arena */
+	p->stack = ld->stack_ids;
+	ld->stack_ids = NULL;
+	p->nstack = ld->nstack;
+	p->values = ld->values;
+	ld->values = NULL;
+	p->samples = ld->samples;
+	ld->samples = NULL;
+	p->nsamples = ld->nsamples;
+	p->locations = ld->locations;
+	ld->locations = NULL;
+	p->nlocations = ld->nlocations;
+	p->lines = ld->lines;
+	ld->lines = NULL;
+	p->nlines = ld->nlines;
+	p->labels = ld->labels;
+	ld->labels = NULL;
+	p->nlabels = ld->nlabels;
+	p->functions = ld->functions;
+	ld->functions = NULL;
+	p->nfunctions = ld->nfunctions;
+	p->owns_arrays = true;
 
 #define MOVE(field, n)                                                                   \
 	do {                                                                             \
@@ -585,18 +719,8 @@ static int finish(struct loader *ld)
 		memcpy(p->field, ld->field, (n) * sizeof(*p->field));                    \
 	} while (0)
 	MOVE(sample_types, ld->nsample_types);
-	MOVE(samples, ld->nsamples);
-	p->nsamples = ld->nsamples;
-	MOVE(labels, ld->nlabels);
-	p->nlabels = ld->nlabels;
 	MOVE(mappings, ld->nmappings);
 	p->nmappings = ld->nmappings;
-	MOVE(functions, ld->nfunctions);
-	p->nfunctions = ld->nfunctions;
-	MOVE(locations, ld->nlocations);
-	p->nlocations = ld->nlocations;
-	MOVE(lines, ld->nlines);
-	p->nlines = ld->nlines;
 	MOVE(comments, ld->ncomments);
 	p->ncomments = ld->ncomments;
 #undef MOVE
@@ -616,7 +740,9 @@ static void loader_release(struct loader *ld)
 	free(ld->sample_types);
 	free(ld->samples);
 	free(ld->stack_ids);
+	free(ld->wide_ids);
 	free(ld->values);
+	free(ld->value_counts);
 	free(ld->labels);
 	free(ld->mappings);
 	free(ld->functions);
@@ -639,6 +765,15 @@ void profile_free(struct cp_profile *p)
 {
 	if (!p)
 		return;
+	if (p->owns_arrays) {
+		free(p->stack);
+		free(p->values);
+		free(p->samples);
+		free(p->locations);
+		free(p->lines);
+		free(p->labels);
+		free(p->functions);
+	}
 	arena_release(&p->arena);
 	strtab_free(&p->strs);
 	free(p);
@@ -719,7 +854,79 @@ static bool looks_like_text(const unsigned char *d, size_t len)
 	return true;
 }
 
-struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct cp_err *err)
+struct parse_ctx {
+	const struct cp_progress *progress;
+	const char *path;
+};
+
+static struct cp_profile *parse_plain(struct loader *ld, const unsigned char *data, size_t len,
+				      bool gz, const struct parse_ctx *pc, struct cp_err *err)
+{
+	struct cp_profile *p = NULL;
+
+	ld->progress = pc ? pc->progress : NULL;
+	ld->path = pc ? pc->path : NULL;
+	ld->p = profile_new();
+	ld->err = err;
+	ld->pb_alloc.alloc = pb_arena_alloc;
+	ld->pb_alloc.free = pb_arena_free;
+	ld->pb_alloc.allocator_data = &ld->scratch;
+	if (scan_profile(ld, data, len) ||
+	    (ld->infl && (need(ld, len), ld->infl->mismatch)) || finish(ld)) {
+		if (!gz && looks_like_text(data, len))
+			cp_errf(err, "unrecognized profile format (not profile.proto, "
+				     "gzipped or raw)");
+		goto out;
+	}
+	p = ld->p;
+	ld->p = NULL;
+out:
+	loader_release(ld);
+	profile_free(ld->p);
+	memset(ld, 0, sizeof(*ld));
+	return p;
+}
+
+/* Parse while a thread inflates; returns NULL with *retry when it cannot. */
+static struct cp_profile *parse_overlapped(const unsigned char *data, size_t len, size_t isize,
+					   const struct parse_ctx *pc, bool *retry, struct cp_err *err)
+{
+	struct inflater f;
+	struct loader ld;
+	struct cp_profile *p = NULL;
+
+	memset(&f, 0, sizeof(f));
+	memset(&ld, 0, sizeof(ld));
+	*retry = true;
+	f.in = data;
+	f.inlen = len;
+	f.cap = isize;
+	f.out = xmalloc(isize + 1);
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.cv, NULL);
+	if (pthread_create(&f.thread, NULL, inflater_run, &f)) {
+		free(f.out);
+		return NULL;
+	}
+	ld.infl = &f;
+	p = parse_plain(&ld, f.out, isize, true, pc, err);
+	pthread_join(f.thread, NULL);
+	if (f.mismatch) {
+		profile_free(p);
+		p = NULL;
+	} else {
+		*retry = false;
+		if (f.failed && !p)
+			*err = f.err;
+	}
+	pthread_mutex_destroy(&f.mu);
+	pthread_cond_destroy(&f.cv);
+	free(f.out);
+	return p;
+}
+
+static struct cp_profile *parse_any(const unsigned char *data, size_t len,
+				    const struct parse_ctx *pc, struct cp_err *err)
 {
 	struct loader ld;
 	unsigned char *plain = NULL;
@@ -732,6 +939,17 @@ struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct c
 		cp_errf(err, "empty input");
 		return NULL;
 	}
+	if (gz && len >= 1 << 20) {
+		size_t isize = (size_t)data[len - 4] | (size_t)data[len - 3] << 8 |
+			       (size_t)data[len - 2] << 16 | (size_t)data[len - 1] << 24;
+		bool retry;
+
+		if (isize >= len && isize <= len * 1032) {
+			p = parse_overlapped(data, len, isize, pc, &retry, err);
+			if (p || !retry)
+				return p;
+		}
+	}
 	if (gz) {
 		if (gunzip(data, len, &plain, &plain_len, err))
 			return NULL;
@@ -742,24 +960,15 @@ struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct c
 			goto out;
 		}
 	}
-	ld.p = profile_new();
-	ld.err = err;
-	ld.pb_alloc.alloc = pb_arena_alloc;
-	ld.pb_alloc.free = pb_arena_free;
-	ld.pb_alloc.allocator_data = &ld.scratch;
-	if (scan_profile(&ld, data, len) || finish(&ld)) {
-		if (!gz && looks_like_text(data, len))
-			cp_errf(err, "unrecognized profile format (not profile.proto, "
-				     "gzipped or raw)");
-		goto out;
-	}
-	p = ld.p;
-	ld.p = NULL;
+	p = parse_plain(&ld, data, len, gz, pc, err);
 out:
-	loader_release(&ld);
-	profile_free(ld.p);
 	free(plain);
 	return p;
+}
+
+struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct cp_err *err)
+{
+	return parse_any(data, len, NULL, err);
 }
 
 int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err *err)
@@ -806,7 +1015,8 @@ int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err
 	return 0;
 }
 
-struct cp_profile *profile_load(const char *const *paths, size_t npaths, struct cp_err *err)
+struct cp_profile *profile_load(const char *const *paths, size_t npaths,
+				const struct cp_progress *progress, struct cp_err *err)
 {
 	struct cp_profile **ps = xcalloc(npaths, sizeof(*ps));
 	struct cp_profile *result = NULL;
@@ -820,7 +1030,9 @@ struct cp_profile *profile_load(const char *const *paths, size_t npaths, struct 
 			cp_err_prefix(err, paths[i]);
 			goto out;
 		}
-		ps[i] = profile_parse(data, len, err);
+		struct parse_ctx pc = { progress, paths[i] };
+
+		ps[i] = parse_any(data, len, &pc, err);
 		free(data);
 		if (!ps[i]) {
 			cp_err_prefix(err, paths[i]);

@@ -90,6 +90,8 @@ struct cp_profile {
 	int64_t *values;        /* nsamples * nsample_types */
 	struct cp_label *labels;
 	size_t nlabels;
+	/* stack, values, samples, locations, lines, labels, functions are malloc'd */
+	bool owns_arrays;
 };
 
 /* An empty profile with an initialised string table. */
@@ -116,11 +118,19 @@ struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct c
 /* Read a whole file ("-" = stdin) into memory. */
 int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err *err);
 
+/* Told now and then while a file loads: 'done' of 'total' bytes parsed. */
+struct cp_progress {
+	void (*fn)(void *ctx, const char *path, size_t done, size_t total);
+	void *ctx;
+};
+
 /*
  * Load each path, merge them as pprof does (same period and sample types
  * required), and return the result.  Errors name the file concerned.
+ * progress may be NULL.
  */
-struct cp_profile *profile_load(const char *const *paths, size_t npaths, struct cp_err *err);
+struct cp_profile *profile_load(const char *const *paths, size_t npaths,
+				const struct cp_progress *progress, struct cp_err *err);
 
 /* merge.c: can b be merged into a (same period type and sample types)? */
 int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, struct cp_err *err);

@@ -115,7 +115,8 @@ static int apply_focus(struct report *r, struct cp_err *err)
 	nf.ignore = ignore;
 	nf.hide = hide;
 	nf.show = show;
-	view_filter_names(&r->view, &nf);
+	if (focus || ignore || hide || show)
+		view_filter_names(&r->view, &nf);
 	warn_no_match(r, !focus || nf.focus_matched, "Focus");
 	warn_no_match(r, !ignore || nf.ignore_matched, "Ignore");
 	warn_no_match(r, !hide || nf.hide_matched, "Hide");
