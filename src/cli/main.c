@@ -94,7 +94,7 @@ static void add_comment(struct cp_profile *p, const char *comment)
 {
 	uint32_t *c = arena_alloc(&p->arena, (p->ncomments + 1) * sizeof(*c));
 
-	memcpy(c, p->comments, p->ncomments * sizeof(*c));
+	copy_n(c, p->comments, p->ncomments * sizeof(*c));
 	c[p->ncomments] = strtab_intern(&p->strs, comment, strlen(comment));
 	p->comments = c;
 	p->ncomments++;

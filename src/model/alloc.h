@@ -16,6 +16,13 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrndup(const char *s, size_t len);
 char *xstrdup(const char *s);
 
+/* memcpy that accepts a NULL source when n is 0 (plain memcpy may not). */
+static inline void copy_n(void *dst, const void *src, size_t n)
+{
+	if (n)
+		memcpy(dst, src, n);
+}
+
 /* Multiply two sizes; die on overflow. */
 size_t st_mult(size_t a, size_t b);
 

@@ -233,7 +233,7 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 	}
 	if (ld->wide_ids) {
 		ALLOC_GROW(ld->wide_ids, ld->nstack + s->n_location_id, ld->wide_alloc);
-		memcpy(ld->wide_ids + ld->nstack, s->location_id,
+		copy_n(ld->wide_ids + ld->nstack, s->location_id,
 		       s->n_location_id * sizeof(uint64_t));
 	}
 	ALLOC_GROW(ld->stack_ids, ld->nstack + s->n_location_id, ld->stack_alloc);
@@ -246,7 +246,7 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 	ld->value_counts[ld->nsamples - 1] = (uint32_t)(s->n_value > UINT32_MAX ? UINT32_MAX
 										: s->n_value);
 	ALLOC_GROW(ld->values, ld->nvalues + s->n_value, ld->values_alloc);
-	memcpy(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
+	copy_n(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
 	ld->nvalues += s->n_value;
 
 	ALLOC_GROW(ld->labels, ld->nlabels + s->n_label, ld->labels_alloc);
@@ -716,7 +716,7 @@ static int finish(struct loader *ld)
 #define MOVE(field, n)                                                                   \
 	do {                                                                             \
 		p->field = arena_alloc(&p->arena, st_mult((n), sizeof(*p->field)));      \
-		memcpy(p->field, ld->field, (n) * sizeof(*p->field));                    \
+		copy_n(p->field, ld->field, (n) * sizeof(*p->field));                    \
 	} while (0)
 	MOVE(sample_types, ld->nsample_types);
 	MOVE(mappings, ld->nmappings);

@@ -335,7 +335,7 @@ static void merge_one(struct merger *mg, const struct cp_profile *src, size_t nv
 			continue;
 		}
 		ALLOC_GROW(mg->values, (mg->nsamples + 1) * nvt, mg->avalues);
-		memcpy(mg->values + mg->nsamples * nvt, v, nvt * sizeof(int64_t));
+		copy_n(mg->values + mg->nsamples * nvt, v, nvt * sizeof(int64_t));
 		mg->nsamples++;
 		mg->nstack += s->depth;
 		mg->nlabels += s->nlabels;

@@ -48,7 +48,7 @@ static void own_stacks(struct cp_view *v)
 	for (size_t i = 0; i < v->nsamples; i++) {
 		struct cp_vsample *s = &v->samples[i];
 
-		memcpy(v->own_stack + v->nown, v->stack + s->stack_off, s->depth * sizeof(uint32_t));
+		copy_n(v->own_stack + v->nown, v->stack + s->stack_off, s->depth * sizeof(uint32_t));
 		s->stack_off = (uint32_t)v->nown;
 		v->nown += s->depth;
 	}

@@ -29,9 +29,9 @@ int dispatch_run(const struct cp_profile *p, const struct cp_options *o,
 			       cmd->name);
 	if ((cmd->flags & CMDF_REGEX) && !arg)
 		return cp_errf(err, "%s needs a regexp argument", cmd->name);
-	if (report_prepare(&r, p, o, cmd, arg, warn, err))
-		return -1;
-	ret = cmd->run(&r, out, err);
+	ret = report_prepare(&r, p, o, cmd, arg, warn, err);
+	if (!ret)
+		ret = cmd->run(&r, out, err);
 	report_release(&r);
 	return ret;
 }

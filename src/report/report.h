@@ -36,6 +36,7 @@ struct report {
 	struct buf *warn;
 };
 
+/* On error r still needs report_release. */
 int report_prepare(struct report *r, const struct cp_profile *p, const struct cp_options *o,
 		   const struct cp_command *cmd, const char *arg, struct buf *warn,
 		   struct cp_err *err);
