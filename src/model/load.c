@@ -19,6 +19,7 @@
 #include "model/buf.h"
 #include "model/hash.h"
 #include "model/profile.h"
+#include "model/regex.h"
 
 #define BAD_STR UINT32_MAX
 
@@ -582,6 +583,30 @@ static uint64_t location_id_of(const void *arr, size_t i)
 		(s) = strmap[(s)];                                                       \
 	} while (0)
 
+/* drop_frames/keep_frames are applied as ^(re)$ later: they must compile. */
+static int check_frames_regexp(const struct cp_profile *p, uint32_t s, const char *what,
+			       struct cp_err *err)
+{
+	struct buf pat = BUF_INIT;
+	struct cp_regex *re;
+
+	if (!s)
+		return 0;
+	buf_init(&pat);
+	buf_addf(&pat, "^(%s)$", profile_str(p, s));
+	re = cp_regex_compile(pat.buf, err);
+	buf_release(&pat);
+	if (!re) {
+		char tmp[sizeof(err->msg)];
+
+		snprintf(tmp, sizeof(tmp), "invalid %s regexp: %s", what, err->msg);
+		memcpy(err->msg, tmp, sizeof(tmp));
+		return -1;
+	}
+	cp_regex_free(re);
+	return 0;
+}
+
 static int finish(struct loader *ld)
 {
 	struct cp_profile *p = ld->p;
@@ -615,6 +640,9 @@ static int finish(struct loader *ld)
 	RESOLVE_STR(p->doc_url, "%s", "doc_url");
 	for (size_t i = 0; i < ld->ncomments; i++)
 		RESOLVE_STR(ld->comments[i], "comment %zu", i + 1);
+	if (check_frames_regexp(p, p->drop_frames, "drop_frames", ld->err) ||
+	    check_frames_regexp(p, p->keep_frames, "keep_frames", ld->err))
+		goto out;
 
 	for (size_t i = 0; i < ld->nmappings; i++) {
 		struct cp_mapping *m = &ld->mappings[i];
