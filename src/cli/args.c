@@ -6,8 +6,14 @@
 #include "cli/args.h"
 
 /* Flags that are not report options. */
-enum extra_flag { X_HELP, X_INTERACTIVE, X_SYMBOLIZE, X_ADD_COMMENT, X_UNAVAILABLE_BOOL,
-		  X_UNAVAILABLE_VALUE };
+enum extra_flag {
+	X_HELP,
+	X_INTERACTIVE,
+	X_SYMBOLIZE,
+	X_ADD_COMMENT,
+	X_UNAVAILABLE_BOOL,
+	X_UNAVAILABLE_VALUE
+};
 
 struct extra_def {
 	const char *name;
@@ -19,10 +25,12 @@ static const struct extra_def extra_defs[] = {
 	{ "help", X_HELP, "Show this help" },
 	{ "h", X_HELP, NULL },
 	{ "interactive", X_INTERACTIVE, "Interactive shell (not available yet)" },
-	{ "symbolize", X_SYMBOLIZE, "Symbolization mode (accepted; profiles are used as symbolized)" },
+	{ "symbolize", X_SYMBOLIZE,
+	  "Symbolization mode (accepted; profiles are used as symbolized)" },
 	{ "add_comment", X_ADD_COMMENT, "Annotation string to record in the profile" },
 	{ "http", X_UNAVAILABLE_VALUE, "Web UI host:port (not available yet)" },
-	{ "no_browser", X_UNAVAILABLE_BOOL, "Skip opening a browser with -http (not available yet)" },
+	{ "no_browser", X_UNAVAILABLE_BOOL,
+	  "Skip opening a browser with -http (not available yet)" },
 	{ "base", X_UNAVAILABLE_VALUE, "Profile to subtract (not available yet)" },
 	{ "diff_base", X_UNAVAILABLE_VALUE, "Profile to compare against (not available yet)" },
 	{ "normalize", X_UNAVAILABLE_BOOL, "Scale to the base profile (not available yet)" },
@@ -33,7 +41,8 @@ static const struct extra_def extra_defs[] = {
 	{ "prune_from", X_UNAVAILABLE_VALUE, "Drop frames below a match (not available yet)" },
 	{ "tagroot", X_UNAVAILABLE_VALUE, "Label keys as root frames (not available yet)" },
 	{ "tagleaf", X_UNAVAILABLE_VALUE, "Label keys as leaf frames (not available yet)" },
-	{ "showcolumns", X_UNAVAILABLE_BOOL, "Column numbers at lines granularity (not available yet)" },
+	{ "showcolumns", X_UNAVAILABLE_BOOL,
+	  "Column numbers at lines granularity (not available yet)" },
 	{ "intel_syntax", X_UNAVAILABLE_BOOL, "Intel assembly syntax (not available yet)" },
 };
 
@@ -54,7 +63,8 @@ static bool is_bool_flag(const char *name)
 	if (d)
 		return d->type == OPT_BOOL;
 	if (x)
-		return x->kind == X_HELP || x->kind == X_INTERACTIVE || x->kind == X_UNAVAILABLE_BOOL;
+		return x->kind == X_HELP || x->kind == X_INTERACTIVE ||
+		       x->kind == X_UNAVAILABLE_BOOL;
 	if (c)
 		return !(c->flags & CMDF_REGEX);
 	return true; /* choices, shorthands */
@@ -72,7 +82,7 @@ static bool known_flag(const char *name)
 
 struct parse_state {
 	struct cli_args *a;
-	const char *choice_set[8];      /* per choice group: the flag that set it */
+	const char *choice_set[8]; /* per choice group: the flag that set it */
 	const char *groups[8];
 };
 

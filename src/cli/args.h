@@ -17,8 +17,8 @@
 
 struct cli_args {
 	struct cp_options opt;
-	const struct cp_command *cmd;   /* NULL: none given */
-	char *cmd_arg;                  /* regexp of peek/list/... */
+	const struct cp_command *cmd; /* NULL: none given */
+	char *cmd_arg;		      /* regexp of peek/list/... */
 	const char **profiles;
 	size_t nprofiles;
 	char *add_comment;

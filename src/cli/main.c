@@ -86,7 +86,8 @@ static void show_progress(void *ctx, const char *path, size_t done, size_t total
 	if (!ps->shown && seconds_since(&ps->start) < 1.0)
 		return;
 	ps->shown = true;
-	fprintf(stderr, "\rcprof: loading %s: %3d%%", path, (int)(100.0 * (double)done / (double)total));
+	fprintf(stderr, "\rcprof: loading %s: %3d%%", path,
+		(int)(100.0 * (double)done / (double)total));
 	fflush(stderr);
 }
 

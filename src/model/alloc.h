@@ -30,15 +30,15 @@ size_t st_mult(size_t a, size_t b);
  * Grow array 'x' (element type from the pointer) so it holds at least 'nr'
  * elements; 'alloc' tracks the capacity.  Growth is geometric.
  */
-#define ALLOC_GROW(x, nr, alloc)                                                 \
-	do {                                                                     \
-		if ((size_t)(nr) > (size_t)(alloc)) {                            \
+#define ALLOC_GROW(x, nr, alloc)                                                         \
+	do {                                                                             \
+		if ((size_t)(nr) > (size_t)(alloc)) {                                    \
 			size_t alloc_new_ = (size_t)(alloc) < 16 ? 16 : (size_t)(alloc); \
-			while (alloc_new_ < (size_t)(nr))                        \
-				alloc_new_ += alloc_new_ / 2 + 16;               \
-			(x) = xrealloc((x), st_mult(alloc_new_, sizeof(*(x))));  \
-			(alloc) = alloc_new_;                                    \
-		}                                                                \
+			while (alloc_new_ < (size_t)(nr))                                \
+				alloc_new_ += alloc_new_ / 2 + 16;                       \
+			(x) = xrealloc((x), st_mult(alloc_new_, sizeof(*(x))));          \
+			(alloc) = alloc_new_;                                            \
+		}                                                                        \
 	} while (0)
 
 #endif

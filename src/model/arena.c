@@ -33,7 +33,7 @@ void *arena_alloc(struct arena *a, size_t size)
 {
 	char *p;
 
-	size = (size + 15) & ~(size_t)15;
+	size = size ? (size + 15) & ~(size_t)15 : 16;
 	if ((size_t)(a->end - a->cur) < size) {
 		if (size > ARENA_BLOCK / 2 && a->head) {
 			arena_grow(a, size);

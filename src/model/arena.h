@@ -15,7 +15,7 @@ struct arena_block;
 struct arena {
 	struct arena_block *head;
 	char *cur, *end;
-	size_t total;           /* bytes handed out, for statistics */
+	size_t total; /* bytes handed out, for statistics */
 };
 
 /* Allocate 'size' bytes aligned to 16; never returns NULL. */

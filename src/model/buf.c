@@ -2,11 +2,11 @@
 #include "model/alloc.h"
 #include "model/buf.h"
 
-static char empty_buf[1];
+char buf_empty[1];
 
 void buf_init(struct buf *b)
 {
-	b->buf = empty_buf;
+	b->buf = buf_empty;
 	b->len = 0;
 	b->alloc = 0;
 }
@@ -35,7 +35,7 @@ void buf_grow(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
-	if (!b->alloc || b->buf == empty_buf) {
+	if (!b->alloc || b->buf == buf_empty) {
 		size_t cap = need < 64 ? 64 : need;
 
 		b->buf = xmalloc(cap);

@@ -15,7 +15,11 @@ struct buf {
 	size_t len, alloc;
 };
 
-#define BUF_INIT { NULL, 0, 0 }
+extern char buf_empty[1];
+#define BUF_INIT                \
+	{                       \
+		buf_empty, 0, 0 \
+	}
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);

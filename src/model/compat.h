@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NORETURN __attribute__((noreturn))
+#define NORETURN	       __attribute__((noreturn))
 #define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#define UNUSED __attribute__((unused))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED		       __attribute__((unused))
+#define ARRAY_SIZE(a)	       (sizeof(a) / sizeof((a)[0]))
 
 #include "model/banned.h"
 

@@ -28,7 +28,8 @@ char *path_clean(const char *path, size_t len)
 			r++;
 		} else if (path[r] == '.' && (r + 1 == len || path[r + 1] == '/')) {
 			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == len || path[r + 2] == '/')) {
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == len || path[r + 2] == '/')) {
 			r += 2;
 			if (w > dotdot) {
 				w--;
@@ -207,8 +208,8 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 		const struct cp_function *f = &p->functions[i];
 
 		fname[i] = fn ? strtab_intern(&u->names, profile_str(p, f->name),
-					      strtab_len(&p->strs, f->name))
-			      : 0;
+					      strtab_len(&p->strs, f->name)) :
+				0;
 		ffile[i] = 0;
 		if (fl && f->filename) {
 			const char *t = path_trim(profile_str(p, f->filename), o->trim_path,
@@ -329,8 +330,8 @@ const char *universe_printable(struct cp_universe *u, uint32_t id)
 
 /* The edge hash table: each slot is an edge being accumulated. */
 struct edge_slot {
-	uint64_t key;           /* src << 32 | dst, 0 = empty (src == dst never happens) */
-	uint32_t stamp;         /* last sample that added to it */
+	uint64_t key;	/* src << 32 | dst, 0 = empty (src == dst never happens) */
+	uint32_t stamp; /* last sample that added to it */
 	uint8_t residual, not_inline;
 	int64_t weight, weight_div;
 };
@@ -385,7 +386,7 @@ struct build_part {
 	const struct cp_graph_opts *o;
 	const unsigned char *kept;
 	bool with_edges;
-	size_t first, last;             /* view samples [first, last) */
+	size_t first, last; /* view samples [first, last) */
 	struct cp_node_stat *st;
 	struct edge_table et;
 };
@@ -560,8 +561,7 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 			continue;
 		if (st[id].cum == 0 && st[id].flat == 0)
 			continue;
-		if (o->drop_negative &&
-		    (st[id].flat < 0 || (st[id].flat == 0 && st[id].cum < 0)))
+		if (o->drop_negative && (st[id].flat < 0 || (st[id].flat == 0 && st[id].cum < 0)))
 			continue;
 		g->nodes[g->nnodes++] = id;
 	}
@@ -590,9 +590,9 @@ static void info_string(struct cp_universe *u, uint32_t id, struct buf *b)
 
 	buf_reset(b);
 	buf_addf(b, "{%s %s %" PRIu64 " %s %" PRId64 " %" PRId64 " %" PRId64 " %s}",
-		 strtab_str(&u->names, ni->name), strtab_str(&u->names, ni->orig_name),
-		 ni->address, strtab_str(&u->names, ni->file), ni->start_line, ni->lineno,
-		 ni->columnno, strtab_str(&u->names, ni->objfile));
+		 strtab_str(&u->names, ni->name), strtab_str(&u->names, ni->orig_name), ni->address,
+		 strtab_str(&u->names, ni->file), ni->start_line, ni->lineno, ni->columnno,
+		 strtab_str(&u->names, ni->objfile));
 }
 
 static struct cp_graph *sort_graph;

@@ -38,9 +38,9 @@ struct cp_node_info {
 struct cp_universe_opts {
 	enum cp_granularity granularity;
 	bool noinlines;
-	bool obj_names;         /* keep binary names (raw, list, callgrind) */
+	bool obj_names; /* keep binary names (raw, list, callgrind) */
 	bool show_columns;
-	const char *trim_path;  /* pprof's trim_path; NULL or "" = heuristics only */
+	const char *trim_path; /* pprof's trim_path; NULL or "" = heuristics only */
 	const char *source_path;
 };
 
@@ -49,11 +49,11 @@ struct cp_universe {
 	struct strtab names;
 	struct cp_node_info *infos;
 	size_t ninfos, ainfos;
-	uint32_t *slots;        /* hash: id + 1 */
+	uint32_t *slots; /* hash: id + 1 */
 	size_t mask;
 	uint32_t *loc_off, *loc_n; /* per location: nodes[loc_off .. +loc_n), innermost first */
 	uint32_t *loc_nodes;
-	char **printable;       /* lazily built printable names */
+	char **printable; /* lazily built printable names */
 };
 
 struct cp_universe *universe_build(const struct cp_view *v, const struct cp_universe_opts *o);
@@ -69,7 +69,7 @@ struct cp_edge {
 
 struct cp_graph_opts {
 	int sample_index;
-	bool mean;              /* divide by value[0] */
+	bool mean; /* divide by value[0] */
 	bool drop_negative;
 };
 
@@ -79,10 +79,10 @@ struct cp_node_stat {
 
 struct cp_graph {
 	struct cp_universe *u;
-	struct cp_node_stat *stat;      /* per universe id */
-	uint32_t *nodes;                /* present node ids, in order */
+	struct cp_node_stat *stat; /* per universe id */
+	uint32_t *nodes;	   /* present node ids, in order */
 	size_t nnodes;
-	struct cp_edge *edges;          /* empty unless built with edges */
+	struct cp_edge *edges; /* empty unless built with edges */
 	size_t nedges;
 };
 
@@ -108,14 +108,17 @@ static inline int64_t graph_cum_value(const struct cp_graph *g, uint32_t id)
 	return s->cum_div ? s->cum / s->cum_div : s->cum;
 }
 
-enum cp_node_order { CP_ORDER_FLAT, CP_ORDER_CUM };
+enum cp_node_order {
+	CP_ORDER_FLAT,
+	CP_ORDER_CUM
+};
 void graph_sort(struct cp_graph *g, enum cp_node_order order);
 
 /* Mark edges into listed nodes lighter than cutoff as dropped; returns how many. */
 int graph_trim_edges(struct cp_graph *g, int64_t cutoff);
 
 struct cp_trim_opts {
-	int nodecount;          /* <= 0: no limit */
+	int nodecount; /* <= 0: no limit */
 	double nodefraction, edgefraction;
 	bool cum_sort;
 };

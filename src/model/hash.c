@@ -44,6 +44,8 @@ bool idmap_put(struct idmap *m, uint64_t key, uint32_t val)
 {
 	size_t i;
 
+	if (!key)
+		return false;
 	if ((m->count + 1) * 2 > m->mask + 1)
 		idmap_rehash(m);
 	for (i = hash_mix64(key) & m->mask; m->keys[i]; i = (i + 1) & m->mask)

@@ -36,13 +36,13 @@ static inline uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 struct idmap {
 	uint64_t *keys;
 	uint32_t *vals;
-	size_t mask;            /* capacity - 1; capacity is a power of two */
+	size_t mask; /* capacity - 1; capacity is a power of two */
 	size_t count;
 };
 
 void idmap_init(struct idmap *m, size_t expected);
 void idmap_release(struct idmap *m);
-/* Insert; returns false (and keeps the old value) if the key exists. */
+/* Insert; returns false (and keeps the old value) if the key exists or is 0. */
 bool idmap_put(struct idmap *m, uint64_t key, uint32_t val);
 /* Lookup; returns false when absent. */
 bool idmap_get(const struct idmap *m, uint64_t key, uint32_t *val);

@@ -43,12 +43,12 @@ struct loader {
 
 	struct cp_sample *samples;
 	size_t nsamples, samples_alloc;
-	uint32_t *stack_ids;            /* file ids while all fit in 32 bits */
-	uint64_t *wide_ids;             /* all ids, once one did not fit */
+	uint32_t *stack_ids; /* file ids while all fit in 32 bits */
+	uint64_t *wide_ids;  /* all ids, once one did not fit */
 	size_t nstack, stack_alloc, wide_alloc;
 	int64_t *values;
 	size_t nvalues, values_alloc;
-	uint32_t *value_counts;         /* per sample, checked at the end */
+	uint32_t *value_counts; /* per sample, checked at the end */
 	size_t value_counts_alloc;
 	struct cp_label *labels;
 	size_t nlabels, labels_alloc;
@@ -67,7 +67,7 @@ struct loader {
 	uint32_t *comments;
 	size_t ncomments, comments_alloc;
 	bool seen_time;
-	struct inflater *infl;          /* data still arriving, or NULL */
+	struct inflater *infl; /* data still arriving, or NULL */
 	const struct cp_progress *progress;
 	const char *path;
 };
@@ -82,8 +82,8 @@ struct inflater {
 	const unsigned char *in;
 	size_t inlen;
 	unsigned char *out;
-	size_t cap;                     /* expected size, from the trailer */
-	size_t produced;                /* guarded by mu */
+	size_t cap;	 /* expected size, from the trailer */
+	size_t produced; /* guarded by mu */
 	bool done, failed, mismatch;
 	struct cp_err err;
 	pthread_mutex_t mu;
@@ -214,7 +214,8 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 
 	s = perftools__profiles__sample__unpack(&ld->pb_alloc, len, data);
 	if (!s)
-		return cp_errf(ld->err, "malformed sample %zu (at byte %zu)", ld->nsamples + 1, off);
+		return cp_errf(ld->err, "malformed sample %zu (at byte %zu)", ld->nsamples + 1,
+			       off);
 	if (s->n_location_id > UINT32_MAX - ld->nstack || s->n_label > UINT32_MAX - ld->nlabels)
 		return cp_errf(ld->err, "too many frames or labels (sample %zu)", ld->nsamples + 1);
 	ALLOC_GROW(ld->samples, ld->nsamples + 1, ld->samples_alloc);
@@ -244,8 +245,8 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 
 	/* value count is checked against the sample types at the end */
 	ALLOC_GROW(ld->value_counts, ld->nsamples, ld->value_counts_alloc);
-	ld->value_counts[ld->nsamples - 1] = (uint32_t)(s->n_value > UINT32_MAX ? UINT32_MAX
-										: s->n_value);
+	ld->value_counts[ld->nsamples - 1] =
+		(uint32_t)(s->n_value > UINT32_MAX ? UINT32_MAX : s->n_value);
 	ALLOC_GROW(ld->values, ld->nvalues + s->n_value, ld->values_alloc);
 	copy_n(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
 	ld->nvalues += s->n_value;
@@ -269,8 +270,8 @@ static int add_location(struct loader *ld, const unsigned char *data, size_t len
 
 	m = perftools__profiles__location__unpack(&ld->pb_alloc, len, data);
 	if (!m)
-		return cp_errf(ld->err, "malformed location %zu (at byte %zu)",
-			       ld->nlocations + 1, off);
+		return cp_errf(ld->err, "malformed location %zu (at byte %zu)", ld->nlocations + 1,
+			       off);
 	ALLOC_GROW(ld->locations, ld->nlocations + 1, ld->locations_alloc);
 	ALLOC_GROW(ld->loc_mapping_ids, ld->nlocations + 1, ld->loc_mapping_alloc);
 	ld->loc_mapping_ids[ld->nlocations] = m->mapping_id;
@@ -300,8 +301,8 @@ static int add_function(struct loader *ld, const unsigned char *data, size_t len
 
 	m = perftools__profiles__function__unpack(&ld->pb_alloc, len, data);
 	if (!m)
-		return cp_errf(ld->err, "malformed function %zu (at byte %zu)",
-			       ld->nfunctions + 1, off);
+		return cp_errf(ld->err, "malformed function %zu (at byte %zu)", ld->nfunctions + 1,
+			       off);
 	ALLOC_GROW(ld->functions, ld->nfunctions + 1, ld->functions_alloc);
 	f = &ld->functions[ld->nfunctions++];
 	f->id = m->id;
@@ -319,8 +320,8 @@ static int add_mapping(struct loader *ld, const unsigned char *data, size_t len,
 
 	m = perftools__profiles__mapping__unpack(&ld->pb_alloc, len, data);
 	if (!m)
-		return cp_errf(ld->err, "malformed mapping %zu (at byte %zu)",
-			       ld->nmappings + 1, off);
+		return cp_errf(ld->err, "malformed mapping %zu (at byte %zu)", ld->nmappings + 1,
+			       off);
 	ALLOC_GROW(ld->mappings, ld->nmappings + 1, ld->mappings_alloc);
 	cm = &ld->mappings[ld->nmappings++];
 	cm->id = m->id;
@@ -336,8 +337,8 @@ static int add_mapping(struct loader *ld, const unsigned char *data, size_t len,
 	return 0;
 }
 
-static int read_value_type(struct loader *ld, const unsigned char *data, size_t len,
-			   size_t off, struct cp_value_type *vt)
+static int read_value_type(struct loader *ld, const unsigned char *data, size_t len, size_t off,
+			   struct cp_value_type *vt)
 {
 	Perftools__Profiles__ValueType *m;
 
@@ -355,7 +356,12 @@ static void add_comment(struct loader *ld, uint64_t v)
 	ld->comments[ld->ncomments++] = str_index((int64_t)v);
 }
 
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+enum {
+	WT_VARINT = 0,
+	WT_I64 = 1,
+	WT_LEN = 2,
+	WT_I32 = 5
+};
 
 /* Walk the top-level Profile message. */
 static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size)
@@ -372,39 +378,45 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 		if (ld->progress && (off >> 20) != (((size_t)(p - buf) - 1) >> 20) && off)
 			ld->progress->fn(ld->progress->ctx, ld->path, off, size);
 		const unsigned char *body = NULL;
-		unsigned field, wt;
+		uint64_t field;
+		unsigned wt;
 		int ret = 0;
 
 		if (read_varint(&p, end, &tag))
 			return cp_errf(ld->err, "truncated field tag (at byte %zu)", off);
-		field = (unsigned)(tag >> 3);
+		field = tag >> 3;
 		wt = (unsigned)(tag & 7);
 		if (field == 0)
 			return cp_errf(ld->err, "invalid field number 0 (at byte %zu)", off);
 		switch (wt) {
 		case WT_VARINT:
 			if (read_varint(&p, end, &v))
-				return cp_errf(ld->err, "truncated varint in field %u (at byte %zu)",
+				return cp_errf(ld->err,
+					       "truncated varint in field %" PRIu64
+					       " (at byte %zu)",
 					       field, off);
 			break;
 		case WT_I64:
 		case WT_I32:
 			len = wt == WT_I64 ? 8 : 4;
 			if ((size_t)(end - p) < len)
-				return cp_errf(ld->err, "truncated field %u (at byte %zu)", field, off);
+				return cp_errf(ld->err, "truncated field %" PRIu64 " (at byte %zu)",
+					       field, off);
 			p += len;
 			break;
 		case WT_LEN:
 			if (read_varint(&p, end, &len) || len > (uint64_t)(end - p))
-				return cp_errf(ld->err, "truncated field %u (at byte %zu)", field, off);
+				return cp_errf(ld->err, "truncated field %" PRIu64 " (at byte %zu)",
+					       field, off);
 			if (need(ld, (size_t)(p - buf) + len))
 				return -1;
 			body = p;
 			p += len;
 			break;
 		default:
-			return cp_errf(ld->err, "invalid wire type %u in field %u (at byte %zu)", wt,
-				       field, off);
+			return cp_errf(ld->err,
+				       "invalid wire type %u in field %" PRIu64 " (at byte %zu)",
+				       wt, field, off);
 		}
 
 		if (field > 15)
@@ -451,7 +463,7 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 			prof->keep_frames = str_index((int64_t)v);
 			break;
 		case 9:
-			if (ld->seen_time)
+			if (ld->seen_time && prof->time_nanos != 0)
 				return cp_errf(ld->err,
 					       "concatenated profiles detected (second time_nanos "
 					       "at byte %zu)",
@@ -475,8 +487,8 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 			}
 			for (const unsigned char *q = body; q < body + len;) {
 				if (read_varint(&q, body + len, &v))
-					return cp_errf(ld->err, "malformed comment list (at byte %zu)",
-						       off);
+					return cp_errf(ld->err,
+						       "malformed comment list (at byte %zu)", off);
 				add_comment(ld, v);
 			}
 			break;
@@ -491,14 +503,15 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 			return ret;
 		continue;
 bad_type:
-		return cp_errf(ld->err, "field %u has wire type %u (at byte %zu)", field, wt, off);
+		return cp_errf(ld->err, "field %" PRIu64 " has wire type %u (at byte %zu)", field,
+			       wt, off);
 	}
 	return 0;
 }
 
 /* Map of file ids to dense indices: a plain array when ids are small. */
 struct id_index {
-	uint32_t *dense;        /* id -> index + 1, 0 = absent */
+	uint32_t *dense; /* id -> index + 1, 0 = absent */
 	size_t ndense;
 	struct idmap map;
 	const char *what;
@@ -573,14 +586,13 @@ static uint64_t location_id_of(const void *arr, size_t i)
 }
 
 /* Resolve string index *s through 'map'; 'what' describes it for errors. */
-#define RESOLVE_STR(s, what_fmt, ...)                                                    \
-	do {                                                                             \
-		if ((s) >= ld->nstrings) {                                               \
-			cp_errf(ld->err, "string index out of range: " what_fmt,         \
-				__VA_ARGS__);                                            \
-			goto out;                                                        \
-		}                                                                        \
-		(s) = strmap[(s)];                                                       \
+#define RESOLVE_STR(s, what_fmt, ...)                                                          \
+	do {                                                                                   \
+		if ((s) >= ld->nstrings) {                                                     \
+			cp_errf(ld->err, "string index out of range: " what_fmt, __VA_ARGS__); \
+			goto out;                                                              \
+		}                                                                              \
+		(s) = strmap[(s)];                                                             \
 	} while (0)
 
 /* drop_frames/keep_frames are applied as ^(re)$ later: they must compile. */
@@ -677,7 +689,8 @@ static int finish(struct loader *ld)
 		uint64_t mid = ld->loc_mapping_ids[i];
 
 		if (mid && !id_index_get(&mix, mid, &l->mapping)) {
-			cp_errf(ld->err, "location id %" PRIu64 " refers to missing mapping id %" PRIu64,
+			cp_errf(ld->err,
+				"location id %" PRIu64 " refers to missing mapping id %" PRIu64,
 				l->id, mid);
 			goto out;
 		}
@@ -686,7 +699,8 @@ static int finish(struct loader *ld)
 
 			if (!id_index_get(&fix, fid, &ld->lines[l->line_off + j].function)) {
 				cp_errf(ld->err,
-					"location id %" PRIu64 " line %u refers to missing function id %" PRIu64,
+					"location id %" PRIu64
+					" line %u refers to missing function id %" PRIu64,
 					l->id, j + 1, fid);
 				goto out;
 			}
@@ -711,8 +725,9 @@ static int finish(struct loader *ld)
 			uint64_t id = ld->wide_ids ? ld->wide_ids[at] : ld->stack_ids[at];
 
 			if (!id_index_get(&lix, id, &ld->stack_ids[at])) {
-				cp_errf(ld->err, "sample %zu refers to missing location id %" PRIu64,
-					s + 1, id);
+				cp_errf(ld->err,
+					"sample %zu refers to missing location id %" PRIu64, s + 1,
+					id);
 				goto out;
 			}
 		}
@@ -741,10 +756,10 @@ static int finish(struct loader *ld)
 	p->nfunctions = ld->nfunctions;
 	p->owns_arrays = true;
 
-#define MOVE(field, n)                                                                   \
-	do {                                                                             \
-		p->field = arena_alloc(&p->arena, st_mult((n), sizeof(*p->field)));      \
-		copy_n(p->field, ld->field, (n) * sizeof(*p->field));                    \
+#define MOVE(field, n)                                                              \
+	do {                                                                        \
+		p->field = arena_alloc(&p->arena, st_mult((n), sizeof(*p->field))); \
+		copy_n(p->field, ld->field, (n) * sizeof(*p->field));               \
 	} while (0)
 	MOVE(sample_types, ld->nsample_types);
 	MOVE(mappings, ld->nmappings);
@@ -820,8 +835,8 @@ static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, si
 		return cp_errf(err, "cannot initialise zlib");
 	/* the trailer holds the size modulo 2^32: a good first guess */
 	cap = inlen >= 18 ? (size_t)in[inlen - 4] | (size_t)in[inlen - 3] << 8 |
-				    (size_t)in[inlen - 2] << 16 | (size_t)in[inlen - 1] << 24
-			  : 0;
+				    (size_t)in[inlen - 2] << 16 | (size_t)in[inlen - 1] << 24 :
+			    0;
 	if (cap < inlen || cap > inlen * 1032 + 4096)
 		cap = inlen * 4 + 4096;
 	cap += 1;
@@ -845,7 +860,8 @@ static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, si
 			if (rest == 0)
 				break;
 			if (rest < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b) {
-				cp_errf(err, "trailing garbage after gzip data (at compressed byte %zu)",
+				cp_errf(err,
+					"trailing garbage after gzip data (at compressed byte %zu)",
 					inlen - rest);
 				goto out;
 			}
@@ -899,9 +915,9 @@ static struct cp_profile *parse_plain(struct loader *ld, const unsigned char *da
 	ld->pb_alloc.alloc = pb_arena_alloc;
 	ld->pb_alloc.free = pb_arena_free;
 	ld->pb_alloc.allocator_data = &ld->scratch;
-	if (scan_profile(ld, data, len) ||
-	    (ld->infl && (need(ld, len), ld->infl->mismatch)) || finish(ld)) {
-		if (!gz && looks_like_text(data, len))
+	if (scan_profile(ld, data, len) || (ld->infl && (need(ld, len), ld->infl->mismatch)) ||
+	    finish(ld)) {
+		if (!gz && ld->nstrings == 0 && looks_like_text(data, len))
 			cp_errf(err, "unrecognized profile format (not profile.proto, "
 				     "gzipped or raw)");
 		goto out;
@@ -917,7 +933,8 @@ out:
 
 /* Parse while a thread inflates; returns NULL with *retry when it cannot. */
 static struct cp_profile *parse_overlapped(const unsigned char *data, size_t len, size_t isize,
-					   const struct parse_ctx *pc, bool *retry, struct cp_err *err)
+					   const struct parse_ctx *pc, bool *retry,
+					   struct cp_err *err)
 {
 	struct inflater f;
 	struct loader ld;
@@ -1069,7 +1086,8 @@ struct cp_profile *profile_load(const char *const *paths, size_t npaths,
 		if (i > 0 && profile_compatible(ps[0], ps[i], err)) {
 			char what[512];
 
-			snprintf(what, sizeof(what), "%s: cannot merge with %s", paths[i], paths[0]);
+			snprintf(what, sizeof(what), "%s: cannot merge with %s", paths[i],
+				 paths[0]);
 			cp_err_prefix(err, what);
 			goto out;
 		}
@@ -1104,7 +1122,8 @@ int profile_sample_index(const struct cp_profile *p, const char *spec, struct cp
 	}
 	errno = 0;
 	v = strtol(spec, &end, 10);
-	if (!*end && end != spec && !errno) {
+	if (!*end && end != spec && !errno && spec[0] != ' ' &&
+	    (spec[0] < '\t' || spec[0] > '\r')) {
 		if (v < 0 || (size_t)v >= p->nsample_types)
 			return cp_errf(err, "sample_index %s is outside the range [0..%zu]", spec,
 				       p->nsample_types - 1);

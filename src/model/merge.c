@@ -150,7 +150,8 @@ static bool location_eq(void *ctx, uint32_t a, uint32_t b)
 		const struct cp_line *lx = &mg->lines[x->line_off + i];
 		const struct cp_line *ly = &mg->lines[y->line_off + i];
 
-		if (lx->function != ly->function || lx->line != ly->line || lx->column != ly->column)
+		if (lx->function != ly->function || lx->line != ly->line ||
+		    lx->column != ly->column)
 			return false;
 	}
 	return true;
@@ -163,8 +164,7 @@ static bool sample_eq(void *ctx, uint32_t a, uint32_t b)
 
 	if (x->depth != y->depth || x->nlabels != y->nlabels)
 		return false;
-	if (memcmp(mg->stack + x->stack_off, mg->stack + y->stack_off,
-		   x->depth * sizeof(uint32_t)))
+	if (memcmp(mg->stack + x->stack_off, mg->stack + y->stack_off, x->depth * sizeof(uint32_t)))
 		return false;
 	for (uint32_t i = 0; i < x->nlabels; i++) {
 		const struct cp_label *lx = &mg->labels[x->label_off + i];
@@ -179,11 +179,12 @@ static bool sample_eq(void *ctx, uint32_t a, uint32_t b)
 
 static uint32_t intern_from(struct merger *mg, const struct cp_profile *src, uint32_t id)
 {
-	return strtab_intern(&mg->dst->strs, strtab_str(&src->strs, id), strtab_len(&src->strs, id));
+	return strtab_intern(&mg->dst->strs, strtab_str(&src->strs, id),
+			     strtab_len(&src->strs, id));
 }
 
-static bool vt_equal(const struct cp_profile *a, struct cp_value_type x,
-		     const struct cp_profile *b, struct cp_value_type y)
+static bool vt_equal(const struct cp_profile *a, struct cp_value_type x, const struct cp_profile *b,
+		     struct cp_value_type y)
 {
 	return !strcmp(profile_str(a, x.type), profile_str(b, y.type)) &&
 	       !strcmp(profile_str(a, x.unit), profile_str(b, y.unit));
@@ -256,10 +257,10 @@ static void merge_one(struct merger *mg, const struct cp_profile *src, size_t nv
 		f.id = mg->nfunctions + 1;
 		ALLOC_GROW(mg->functions, mg->nfunctions + 1, mg->afunctions);
 		mg->functions[mg->nfunctions] = f;
-		fmap[i] = dedup_find(&mg->df,
-				     mix(mix(mix(f.name, f.system_name), f.filename),
-					 (uint64_t)f.start_line),
-				     (uint32_t)mg->nfunctions, function_eq, mg);
+		fmap[i] = dedup_find(
+			&mg->df,
+			mix(mix(mix(f.name, f.system_name), f.filename), (uint64_t)f.start_line),
+			(uint32_t)mg->nfunctions, function_eq, mg);
 		if (fmap[i] == mg->nfunctions)
 			mg->nfunctions++;
 	}
@@ -404,11 +405,11 @@ struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struc
 		merge_one(&mg, s, nvt);
 	}
 
-#define MOVE(field, src, count)                                                          \
-	do {                                                                             \
+#define MOVE(field, src, count)                                                             \
+	do {                                                                                \
 		p->field = arena_alloc(&p->arena, st_mult((count) + 1, sizeof(*p->field))); \
-		if ((count) > 0)                                                         \
-			memcpy(p->field, (src), (count) * sizeof(*p->field));            \
+		if ((count) > 0)                                                            \
+			memcpy(p->field, (src), (count) * sizeof(*p->field));               \
 	} while (0)
 	MOVE(comments, comments, ncomments);
 	p->ncomments = ncomments;

@@ -37,20 +37,20 @@ struct cp_function {
 };
 
 struct cp_line {
-	uint32_t function;      /* index into functions */
+	uint32_t function; /* index into functions */
 	int64_t line, column;
 };
 
 struct cp_location {
 	uint64_t id;
 	uint64_t address;
-	uint32_t mapping;       /* index or CP_NONE */
+	uint32_t mapping; /* index or CP_NONE */
 	uint32_t line_off, nlines;
 	bool is_folded;
 };
 
 struct cp_label {
-	uint32_t key, str;      /* str == 0: numeric label */
+	uint32_t key, str; /* str == 0: numeric label */
 	int64_t num;
 	uint32_t num_unit;
 };
@@ -85,9 +85,9 @@ struct cp_profile {
 
 	struct cp_sample *samples;
 	size_t nsamples;
-	uint32_t *stack;        /* location indices of all samples */
+	uint32_t *stack; /* location indices of all samples */
 	size_t nstack;
-	int64_t *values;        /* nsamples * nsample_types */
+	int64_t *values; /* nsamples * nsample_types */
 	struct cp_label *labels;
 	size_t nlabels;
 	/* stack, values, samples, locations, lines, labels, functions are malloc'd */
@@ -137,7 +137,6 @@ int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, s
 
 /* merge.c: merge several profiles into a new one.  Inputs are not changed. */
 struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struct cp_err *err);
-
 
 /*
  * Index of the sample type named by 'spec' (pprof's sample_index: an index,

@@ -17,7 +17,7 @@ struct strtab {
 	const char **strs;
 	uint32_t *lens;
 	uint32_t n, alloc;
-	uint32_t *slots;        /* open addressing: id + 1, 0 = empty */
+	uint32_t *slots; /* open addressing: id + 1, 0 = empty */
 	size_t mask;
 };
 

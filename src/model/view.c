@@ -48,7 +48,8 @@ static void own_stacks(struct cp_view *v)
 	for (size_t i = 0; i < v->nsamples; i++) {
 		struct cp_vsample *s = &v->samples[i];
 
-		copy_n(v->own_stack + v->nown, v->stack + s->stack_off, s->depth * sizeof(uint32_t));
+		copy_n(v->own_stack + v->nown, v->stack + s->stack_off,
+		       s->depth * sizeof(uint32_t));
 		s->stack_off = (uint32_t)v->nown;
 		v->nown += s->depth;
 	}
@@ -74,7 +75,9 @@ static bool memo_match(struct memo *m, uint32_t s)
 {
 	if (!m->ans[s])
 		m->ans[s] = cp_regex_match(m->re, strtab_str(&m->p->strs, s),
-					   strtab_len(&m->p->strs, s)) ? 2 : 1;
+					   strtab_len(&m->p->strs, s)) ?
+				    2 :
+				    1;
 	return m->ans[s] == 2;
 }
 
@@ -218,7 +221,8 @@ bool view_show_from(struct cp_view *v, const struct cp_regex *re)
 			/* keep lines up to the outermost one whose function name matches */
 			for (uint32_t i = vl->nlines; i-- > 0;) {
 				const struct cp_function *f =
-					&p->functions[p->lines[v->lines[vl->line_off + i]].function];
+					&p->functions[p->lines[v->lines[vl->line_off + i]]
+							      .function];
 
 				if (memo_match(&m, f->name)) {
 					vl->nlines = i + 1;
@@ -315,7 +319,8 @@ int view_remove_uninteresting(struct cp_view *v, struct cp_err *err)
 		uint32_t i;
 
 		for (i = vl->nlines; i-- > 0;) {
-			uint32_t name = p->functions[p->lines[v->lines[vl->line_off + i]].function].name;
+			uint32_t name =
+				p->functions[p->lines[v->lines[vl->line_off + i]].function].name;
 			const char *s = profile_str(p, name);
 			size_t skip, n;
 

@@ -14,22 +14,22 @@
 #include "model/regex.h"
 
 struct cp_vloc {
-	uint32_t line_off, nlines;      /* into view->lines (indices into p->lines) */
+	uint32_t line_off, nlines; /* into view->lines (indices into p->lines) */
 };
 
 struct cp_vsample {
-	uint32_t sample;                /* index into p->samples */
-	uint32_t stack_off, depth;      /* into view->stack */
+	uint32_t sample;	   /* index into p->samples */
+	uint32_t stack_off, depth; /* into view->stack */
 };
 
 struct cp_view {
 	const struct cp_profile *p;
-	struct cp_vloc *locs;           /* one per profile location */
+	struct cp_vloc *locs; /* one per profile location */
 	uint32_t *lines;
 	size_t nlines, alines;
 	struct cp_vsample *samples;
 	size_t nsamples;
-	const uint32_t *stack;          /* borrowed from p or own_stack */
+	const uint32_t *stack; /* borrowed from p or own_stack */
 	uint32_t *own_stack;
 	size_t nown, aown;
 };

@@ -17,15 +17,15 @@
 struct report;
 
 enum {
-	CMDF_TEXT = 1 << 0,     /* output is text (fine on a terminal) */
-	CMDF_REGEX = 1 << 1,    /* takes a regexp argument */
+	CMDF_TEXT = 1 << 0,  /* output is text (fine on a terminal) */
+	CMDF_REGEX = 1 << 1, /* takes a regexp argument */
 };
 
 typedef int (*report_fn)(struct report *r, struct buf *out, struct cp_err *err);
 
 struct cp_command {
 	const char *name;
-	report_fn run;          /* NULL: reserved, not available yet */
+	report_fn run; /* NULL: reserved, not available yet */
 	unsigned flags;
 	const char *args;
 	const char *help;

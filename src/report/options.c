@@ -103,6 +103,8 @@ static int parse_bool(const char *v, bool *out)
 int option_set(struct cp_options *o, const struct opt_def *d, const char *value, struct cp_err *err)
 {
 	char *end;
+	/* strtol/strtod skip leading space; Go's parsers do not */
+	bool spaced = value[0] == ' ' || (value[0] >= '\t' && value[0] <= '\r');
 
 	switch (d->type) {
 	case OPT_BOOL:
@@ -114,7 +116,7 @@ int option_set(struct cp_options *o, const struct opt_def *d, const char *value,
 
 		errno = 0;
 		v = strtol(value, &end, 10);
-		if (!*value || *end || errno || v < INT_MIN || v > INT_MAX)
+		if (!*value || spaced || *end || errno || v < INT_MIN || v > INT_MAX)
 			return cp_errf(err, "invalid value \"%s\" for %s: want an integer", value,
 				       d->name);
 		*FIELD(o, d, int) = (int)v;
@@ -125,7 +127,7 @@ int option_set(struct cp_options *o, const struct opt_def *d, const char *value,
 
 		errno = 0;
 		v = strtod(value, &end);
-		if (!*value || *end || errno || isnan(v))
+		if (!*value || spaced || *end || errno || isnan(v))
 			return cp_errf(err, "invalid value \"%s\" for %s: want a number", value,
 				       d->name);
 		*FIELD(o, d, double) = v;

@@ -26,7 +26,13 @@ struct cp_options {
 	char *granularity, *sort;
 };
 
-enum opt_type { OPT_BOOL, OPT_INT, OPT_FLOAT, OPT_STRING, OPT_CHOICE };
+enum opt_type {
+	OPT_BOOL,
+	OPT_INT,
+	OPT_FLOAT,
+	OPT_STRING,
+	OPT_CHOICE
+};
 
 struct opt_def {
 	const char *name;
@@ -61,7 +67,8 @@ void options_copy(struct cp_options *dst, const struct cp_options *src);
 const struct opt_def *option_find(const char *name);
 const struct choice_def *choice_find(const char *value);
 /* Set option 'd' from text; errors say what was expected. */
-int option_set(struct cp_options *o, const struct opt_def *d, const char *value, struct cp_err *err);
+int option_set(struct cp_options *o, const struct opt_def *d, const char *value,
+	       struct cp_err *err);
 /* Current value as text (for help and listings), into buf of 'size'. */
 void option_get(const struct cp_options *o, const struct opt_def *d, char *buf, size_t size);
 

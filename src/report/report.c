@@ -8,7 +8,7 @@
 
 static const char *const gran_names[] = {
 	[CP_GRAN_FUNCTIONS] = "functions", [CP_GRAN_FILEFUNCTIONS] = "filefunctions",
-	[CP_GRAN_FILES] = "files",         [CP_GRAN_LINES] = "lines",
+	[CP_GRAN_FILES] = "files",	   [CP_GRAN_LINES] = "lines",
 	[CP_GRAN_ADDRESSES] = "addresses",
 };
 
@@ -301,8 +301,8 @@ static void profile_labels(struct report *r, struct buf *out)
 void report_labels(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,
 		   bool full_headers, struct buf *out)
 {
-	static const char *const filter_names[] = { "focus",     "ignore",    "hide",
-						    "show",      "show_from", "tagfocus",
+	static const char *const filter_names[] = { "focus",	 "ignore",    "hide",
+						    "show",	 "show_from", "tagfocus",
 						    "tagignore", "tagshow",   "taghide" };
 	char a[64], b[64], pct[32];
 	int64_t flat_sum = 0;
@@ -338,12 +338,14 @@ void report_labels(struct report *r, const struct cp_graph *g, const struct cp_t
 	if (r->total == 0)
 		return;
 	if (tr->dropped_nodes > 0) {
-		report_value(r, abs64((int64_t)((double)r->total * r->o.nodefraction)), a, sizeof(a));
+		report_value(r, abs64((int64_t)((double)r->total * r->o.nodefraction)), a,
+			     sizeof(a));
 		buf_addf(out, "Dropped %d node%s (cum <= %s)\n", tr->dropped_nodes,
 			 tr->dropped_nodes > 1 ? "s" : "", a);
 	}
 	if (tr->dropped_edges > 0) {
-		report_value(r, abs64((int64_t)((double)r->total * r->o.edgefraction)), a, sizeof(a));
+		report_value(r, abs64((int64_t)((double)r->total * r->o.edgefraction)), a,
+			     sizeof(a));
 		buf_addf(out, "Dropped %d edge%s (freq <= %s)\n", tr->dropped_edges,
 			 tr->dropped_edges > 1 ? "s" : "", a);
 	}

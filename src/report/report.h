@@ -23,15 +23,15 @@ struct cp_command;
 struct report {
 	const struct cp_profile *p;
 	const struct cp_command *cmd;
-	struct cp_options o;            /* copy, with command overrides */
-	const char *arg;                /* regexp argument of peek/list, or NULL */
+	struct cp_options o; /* copy, with command overrides */
+	const char *arg;     /* regexp argument of peek/list, or NULL */
 	struct cp_view view;
 	int sample_index;
-	char *sample_type;              /* "cpu", or "mean_cpu" */
+	char *sample_type; /* "cpu", or "mean_cpu" */
 	const char *sample_unit;
-	const char *output_unit;        /* after selection; points into o.unit or a unit table */
+	const char *output_unit; /* after selection; points into o.unit or a unit table */
 	int64_t total;
-	double ratio;                   /* 1 / divide_by */
+	double ratio; /* 1 / divide_by */
 	enum cp_granularity granularity;
 	struct buf *warn;
 };

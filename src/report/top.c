@@ -52,7 +52,9 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 		units_percent(cp, sizeof(cp), cum, r->total);
 		buf_addf(out, "%10s %s %s %10s %s  %s%s\n", fv, fp, sp, cv, cp,
 			 universe_printable(u, id),
-			 inl[id] == 1 ? " (inline)" : inl[id] == 3 ? " (partial-inline)" : "");
+			 inl[id] == 1 ? " (inline)" :
+			 inl[id] == 3 ? " (partial-inline)" :
+					"");
 	}
 	free(inl);
 	graph_free(g);

@@ -25,23 +25,17 @@ static const struct unit bytes_units[] = {
 };
 
 static const struct unit time_units[] = {
-	{ "ns", { "ns", "nanosecond" }, 1 },
-	{ "us", { "\xce\xbcs", "us", "microsecond" }, 1e3 },
-	{ "ms", { "ms", "millisecond" }, 1e6 },
-	{ "s", { "s", "sec", "second" }, 1e9 },
+	{ "ns", { "ns", "nanosecond" }, 1 },	{ "us", { "\xce\xbcs", "us", "microsecond" }, 1e3 },
+	{ "ms", { "ms", "millisecond" }, 1e6 }, { "s", { "s", "sec", "second" }, 1e9 },
 	{ "hrs", { "hour", "hr" }, 3600e9 },
 };
 static const struct unit time_default = { "s", { NULL }, 1e9 };
 
 static const struct unit gcu_units[] = {
-	{ "n*GCU", { "nanogcu" }, 0.001 },
-	{ "u*GCU", { "microgcu" }, 1 },
-	{ "m*GCU", { "milligcu" }, 1000 },
-	{ "GCU", { "gcu" }, 1e6 },
-	{ "k*GCU", { "kilogcu" }, 1e9 },
-	{ "M*GCU", { "megagcu" }, 1e12 },
-	{ "G*GCU", { "gigagcu" }, 1e15 },
-	{ "T*GCU", { "teragcu" }, 1e18 },
+	{ "n*GCU", { "nanogcu" }, 0.001 }, { "u*GCU", { "microgcu" }, 1 },
+	{ "m*GCU", { "milligcu" }, 1000 }, { "GCU", { "gcu" }, 1e6 },
+	{ "k*GCU", { "kilogcu" }, 1e9 },   { "M*GCU", { "megagcu" }, 1e12 },
+	{ "G*GCU", { "gigagcu" }, 1e15 },  { "T*GCU", { "teragcu" }, 1e18 },
 	{ "P*GCU", { "petagcu" }, 1e21 },
 };
 static const struct unit gcu_default = { "GCU", { NULL }, 1e6 };
@@ -65,7 +59,8 @@ static const struct unit *sniff(const struct unit_family *f, const char *name)
 	if (n > 2 && low[n - 1] == 's')
 		low[--n] = '\0';
 	for (size_t i = 0; i < f->n; i++)
-		for (size_t a = 0; a < ARRAY_SIZE(f->units[i].aliases) && f->units[i].aliases[a]; a++)
+		for (size_t a = 0; a < ARRAY_SIZE(f->units[i].aliases) && f->units[i].aliases[a];
+		     a++)
 			if (!strcmp(low, f->units[i].aliases[a]))
 				return &f->units[i];
 	return NULL;
@@ -81,7 +76,7 @@ bool units_known(const char *name)
 
 double units_scale(int64_t value, const char *from, const char *to, const char **unit)
 {
-	if (value < 0 && -value > 0) {
+	if (value < 0 && value != INT64_MIN) { /* Go: -MinInt64 wraps, so it stays negative */
 		double v = units_scale(-value, from, to, unit);
 
 		return -v;
