@@ -227,8 +227,7 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 		mfile[i] = strtab_intern(&u->names, profile_str(p, p->mappings[i].file),
 					 strtab_len(&p->strs, p->mappings[i].file));
 
-	u->loc_off = xmalloc(st_mult(p->nlocations + 1, sizeof(uint32_t)));
-	u->loc_n = xmalloc(st_mult(p->nlocations + 1, sizeof(uint32_t)));
+	u->locs = xmalloc(st_mult(p->nlocations + 1, sizeof(*u->locs)));
 	for (size_t l = 0; l < p->nlocations; l++)
 		n += v->locs[l].nlines ? v->locs[l].nlines : 1;
 	u->loc_nodes = xmalloc(st_mult(n + 1, sizeof(uint32_t)));
@@ -244,13 +243,14 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 			first = cnt - 1;
 			cnt = 1;
 		}
-		u->loc_off[l] = (uint32_t)n;
-		u->loc_n[l] = cnt ? cnt : 1;
+		u->locs[l].off = (uint32_t)n;
+		u->locs[l].n = cnt ? cnt : 1;
 		if (!cnt) {
 			memset(&ni, 0, sizeof(ni));
 			ni.address = addr ? loc->address : 0;
 			ni.objfile = objfile;
 			u->loc_nodes[n++] = universe_intern(u, &ni);
+			u->locs[l].off = u->loc_nodes[n - 1];
 			continue;
 		}
 		for (uint32_t i = first; i < first + cnt; i++) {
@@ -269,6 +269,8 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 			}
 			u->loc_nodes[n++] = universe_intern(u, &ni);
 		}
+		if (cnt == 1)
+			u->locs[l].off = u->loc_nodes[n - 1];
 	}
 	u->printable = xcalloc(u->ninfos + 1, sizeof(*u->printable));
 	free(fname);
@@ -287,8 +289,7 @@ void universe_free(struct cp_universe *u)
 	strtab_free(&u->names);
 	free(u->infos);
 	free(u->slots);
-	free(u->loc_off);
-	free(u->loc_n);
+	free(u->locs);
 	free(u->loc_nodes);
 	free(u);
 }
@@ -399,7 +400,6 @@ static void *build_part_run(void *arg)
 	const struct cp_profile *p = v->p;
 	const unsigned char *kept = bp->kept;
 	size_t nu = u->ninfos + 1, nvt = p->nsample_types;
-	uint32_t *nstamp = xcalloc(nu, sizeof(uint32_t));
 	struct cp_node_stat *st = bp->st = xcalloc(nu, sizeof(*bp->st));
 	int si = bp->o->sample_index;
 	bool mean = bp->o->mean, with_edges = bp->with_edges;
@@ -419,8 +419,8 @@ static void *build_part_run(void *arg)
 			continue;
 		gen++;
 		for (uint32_t k = s->depth; k-- > 0;) {
-			uint32_t loc = stk[k], n = u->loc_n[loc];
-			const uint32_t *ln = u->loc_nodes + u->loc_off[loc];
+			uint32_t n;
+			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
 
 			for (uint32_t ni = n; ni-- > 0;) {
 				uint32_t id = ln[ni];
@@ -429,8 +429,8 @@ static void *build_part_run(void *arg)
 					residual = true;
 					continue;
 				}
-				if (nstamp[id] != gen) {
-					nstamp[id] = gen;
+				if (st[id].stamp != gen) {
+					st[id].stamp = gen;
 					st[id].cum += w;
 					st[id].cum_div += dw;
 				}
@@ -455,7 +455,6 @@ static void *build_part_run(void *arg)
 			st[parent].flat_div += dw;
 		}
 	}
-	free(nstamp);
 	return NULL;
 }
 

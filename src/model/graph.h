@@ -51,7 +51,14 @@ struct cp_universe {
 	size_t ninfos, ainfos;
 	uint32_t *slots; /* hash: id + 1 */
 	size_t mask;
-	uint32_t *loc_off, *loc_n; /* per location: nodes[loc_off .. +loc_n), innermost first */
+	/*
+	 * Per location, the nodes of its frames, innermost first: loc_nodes[off
+	 * .. off + n), except that for n == 1 'off' is the node id itself (one
+	 * memory access in the hot loop for the common case).
+	 */
+	struct cp_loc_ref {
+		uint32_t off, n;
+	} * locs;
 	uint32_t *loc_nodes;
 	char **printable; /* lazily built printable names */
 };
@@ -75,7 +82,18 @@ struct cp_graph_opts {
 
 struct cp_node_stat {
 	int64_t flat, flat_div, cum, cum_div;
+	uint32_t stamp; /* internal to graph_build: last sample counted in cum */
 };
+
+/* The nodes of location 'loc'; sets *n. */
+static inline const uint32_t *universe_loc_nodes(const struct cp_universe *u, uint32_t loc,
+						 uint32_t *n)
+{
+	const struct cp_loc_ref *r = &u->locs[loc];
+
+	*n = r->n;
+	return r->n == 1 ? &r->off : u->loc_nodes + r->off;
+}
 
 struct cp_graph {
 	struct cp_universe *u;
