@@ -294,6 +294,21 @@ void universe_free(struct cp_universe *u)
 	free(u);
 }
 
+unsigned char *universe_inlined_nodes(const struct cp_universe *u)
+{
+	const struct cp_profile *p = u->view->p;
+	unsigned char *m = xcalloc(u->ninfos + 1, 1);
+
+	for (size_t l = 0; l < p->nlocations; l++) {
+		uint32_t n;
+		const uint32_t *ln = universe_loc_nodes(u, (uint32_t)l, &n);
+
+		for (uint32_t i = 0; i + 1 < n; i++)
+			m[ln[i]] = 1;
+	}
+	return m;
+}
+
 const char *universe_printable(struct cp_universe *u, uint32_t id)
 {
 	const struct cp_node_info *ni = &u->infos[id];
@@ -403,10 +418,11 @@ static void *build_part_run(void *arg)
 	struct cp_node_stat *st = bp->st = xcalloc(nu, sizeof(*bp->st));
 	int si = bp->o->sample_index;
 	bool mean = bp->o->mean, with_edges = bp->with_edges;
+	const unsigned char *edge_dst = bp->o->edge_dst;
 	uint32_t gen = 0;
 
 	if (with_edges)
-		edge_table_init(&bp->et, p->nlocations);
+		edge_table_init(&bp->et, 2048); /* grows; big tables cost page faults */
 	for (size_t i = bp->first; i < bp->last; i++) {
 		const struct cp_vsample *s = &v->samples[i];
 		const int64_t *vals = p->values + (size_t)s->sample * nvt;
@@ -434,7 +450,8 @@ static void *build_part_run(void *arg)
 					st[id].cum += w;
 					st[id].cum_div += dw;
 				}
-				if (with_edges && parent != CP_NONE && id != parent) {
+				if (with_edges && parent != CP_NONE && id != parent &&
+				    (!edge_dst || edge_dst[id])) {
 					struct edge_slot *e =
 						edge_slot_get(&bp->et, (uint64_t)parent << 32 | id);
 

@@ -65,6 +65,11 @@ struct cp_universe {
 
 struct cp_universe *universe_build(const struct cp_view *v, const struct cp_universe_opts *o);
 void universe_free(struct cp_universe *u);
+/*
+ * Nodes that some location has as an inlined (not outermost) frame: the only
+ * ones whose in-edges can be inline.  Caller frees.
+ */
+unsigned char *universe_inlined_nodes(const struct cp_universe *u);
 /* pprof's PrintableName: "[addr] [name] [file[:line[:col]]]" or "[binary]"/"<unknown>". */
 const char *universe_printable(struct cp_universe *u, uint32_t id);
 
@@ -78,6 +83,8 @@ struct cp_graph_opts {
 	int sample_index;
 	bool mean; /* divide by value[0] */
 	bool drop_negative;
+	/* if set, only edges into nodes with edge_dst[id] != 0 are collected */
+	const unsigned char *edge_dst;
 };
 
 struct cp_node_stat {

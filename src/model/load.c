@@ -207,11 +207,103 @@ static int read_varint(const unsigned char **pp, const unsigned char *end, uint6
 	return -1;
 }
 
+/* Decode packed varints from [p, end) into out (capacity cap); -1 if malformed or too many. */
+static long unpack_varints(const unsigned char *p, const unsigned char *end, uint64_t *out,
+			   size_t cap)
+{
+	size_t n = 0;
+
+	while (p < end) {
+		uint64_t v;
+
+		if (n == cap || read_varint(&p, end, &v))
+			return -1;
+		out[n++] = v;
+	}
+	return (long)n;
+}
+
+/*
+ * The hot path: a sample holding just its packed location ids (below 2^32)
+ * and packed values, at most once each, the shape every pprof writer
+ * produces for unlabelled samples.  Returns 1 when taken, 0 to let
+ * protobuf-c decode the sample instead (labels, unpacked fields, unknown
+ * fields, anything unusual).
+ */
+static int add_sample_fast(struct loader *ld, const unsigned char *data, size_t len)
+{
+	const unsigned char *p = data, *end = data + len;
+	const unsigned char *ids = NULL, *ids_end = NULL, *vals = NULL, *vals_end = NULL;
+	size_t nids = 0, nvals = 0;
+
+	while (p < end) {
+		uint64_t tag, l;
+
+		if (read_varint(&p, end, &tag) || (tag != 0x0a && tag != 0x12) ||
+		    read_varint(&p, end, &l) || l > (uint64_t)(end - p))
+			return 0;
+		if (tag == 0x0a) {
+			if (ids)
+				return 0;
+			ids = p;
+			ids_end = p + l;
+		} else {
+			if (vals)
+				return 0;
+			vals = p;
+			vals_end = p + l;
+		}
+		p += l;
+	}
+	if (ld->wide_ids)
+		return 0;
+	/* every varint ends with a byte below 0x80: count them */
+	for (p = ids; p && p < ids_end; p++)
+		nids += *p < 0x80;
+	for (p = vals; p && p < vals_end; p++)
+		nvals += *p < 0x80;
+	if ((ids && ids_end[-1] >= 0x80) || (vals && vals_end[-1] >= 0x80) ||
+	    nids > UINT32_MAX - ld->nstack)
+		return 0;
+	ALLOC_GROW(ld->stack_ids, ld->nstack + nids, ld->stack_alloc);
+	ALLOC_GROW(ld->values, ld->nvalues + nvals, ld->values_alloc);
+	/* decode past the committed ends; a failure leaves nothing behind */
+	{
+		uint32_t *dst = ld->stack_ids + ld->nstack;
+		size_t k = 0;
+
+		for (p = ids; p && p < ids_end; k++) {
+			uint64_t v;
+
+			if (read_varint(&p, ids_end, &v) || v > UINT32_MAX)
+				return 0;
+			dst[k] = (uint32_t)v;
+		}
+	}
+	if (vals && unpack_varints(vals, vals_end, (uint64_t *)(ld->values + ld->nvalues), nvals) !=
+			    (long)nvals)
+		return 0;
+
+	ALLOC_GROW(ld->samples, ld->nsamples + 1, ld->samples_alloc);
+	ld->samples[ld->nsamples].stack_off = (uint32_t)ld->nstack;
+	ld->samples[ld->nsamples].depth = (uint32_t)nids;
+	ld->samples[ld->nsamples].label_off = (uint32_t)ld->nlabels;
+	ld->samples[ld->nsamples].nlabels = 0;
+	ld->nsamples++;
+	ld->nstack += nids;
+	ALLOC_GROW(ld->value_counts, ld->nsamples, ld->value_counts_alloc);
+	ld->value_counts[ld->nsamples - 1] = (uint32_t)nvals;
+	ld->nvalues += nvals;
+	return 1;
+}
+
 static int add_sample(struct loader *ld, const unsigned char *data, size_t len, size_t off)
 {
 	Perftools__Profiles__Sample *s;
 	struct cp_sample *cs;
 
+	if (add_sample_fast(ld, data, len))
+		return 0;
 	s = perftools__profiles__sample__unpack(&ld->pb_alloc, len, data);
 	if (!s)
 		return cp_errf(ld->err, "malformed sample %zu (at byte %zu)", ld->nsamples + 1,

@@ -26,11 +26,15 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 		.cum_sort = !strcmp(r->o.sort, "cum"),
 	};
 	struct cp_universe *u = universe_build(&r->view, &uo);
+	/* edges only matter for the (inline) markers: only nodes ever inlined can get one */
+	unsigned char *inlined = universe_inlined_nodes(u);
 	struct cp_trim_result tr;
-	struct cp_graph *g = graph_trimmed(u, &go, &to, &tr);
+	struct cp_graph *g;
 	unsigned char *inl = xcalloc(u->ninfos + 1, 1); /* bit 1: inline in-edge, 2: other */
 	int64_t sum = 0;
 
+	go.edge_dst = inlined;
+	g = graph_trimmed(u, &go, &to, &tr);
 	(void)err;
 	for (size_t e = 0; e < g->nedges; e++)
 		if (!g->edges[e].dropped)
@@ -57,6 +61,7 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 					"");
 	}
 	free(inl);
+	free(inlined);
 	graph_free(g);
 	universe_free(u);
 	return 0;
