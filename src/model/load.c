@@ -1076,7 +1076,7 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 		cp_errf(err, "empty input");
 		return NULL;
 	}
-	if (gz && len >= 1 << 20) {
+	if (gz && len >= 256 << 10) { /* below this a thread is not worth it */
 		size_t isize = (size_t)data[len - 4] | (size_t)data[len - 3] << 8 |
 			       (size_t)data[len - 2] << 16 | (size_t)data[len - 1] << 24;
 		bool retry;
