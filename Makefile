@@ -105,9 +105,9 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libcprof-core.a
 unit: $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t || exit 1; done
 
-golden: $(O)/cprof
+golden: $(O)/cprof $(O)/genprof
 	$(Q)tests/golden/run.sh $(O)/cprof
-	$(Q)tests/cli/run.sh $(O)/cprof
+	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof

@@ -366,11 +366,14 @@ void args_release(struct cli_args *a)
 	free(a->symbolize);
 }
 
+const char args_synopsis[] =
+	"usage: cprof <format> [options] <profile>...\n"
+	"       cprof <command> [args] <profile>...   (e.g. cprof top5 cpu.prof)\n";
+
 void args_usage(struct buf *out)
 {
-	buf_adds(out, "usage: cprof <format> [options] <profile>...\n"
-		      "       cprof <command> [args] <profile>...   (e.g. cprof top5 cpu.prof)\n"
-		      "\n"
+	buf_adds(out, args_synopsis);
+	buf_adds(out, "\n"
 		      "Reads pprof profiles (profile.proto, gzipped or raw; '-' is stdin) and\n"
 		      "prints reports as `go tool pprof` does.  Several profiles are merged.\n"
 		      "\n"

@@ -30,5 +30,7 @@ struct cli_args {
 int args_parse(struct cli_args *a, int argc, char **argv, struct cp_err *err);
 void args_release(struct cli_args *a);
 void args_usage(struct buf *out);
+/* The two usage lines, newline-terminated. */
+extern const char args_synopsis[];
 
 #endif

@@ -16,7 +16,8 @@
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "cprof: %s\n", msg);
-	fprintf(stderr, "Run 'cprof -help' for usage.\n");
+	fputs(args_synopsis, stderr);
+	fprintf(stderr, "Run 'cprof -help' for every format and option.\n");
 	return 2;
 }
 
@@ -68,6 +69,7 @@ out:
 /* Loading progress on a terminal, once loading has taken a second. */
 struct progress_state {
 	struct timespec start;
+	double after; /* seconds; $CPROF_PROGRESS_AFTER, default 1 */
 	bool shown;
 };
 
@@ -83,7 +85,7 @@ static void show_progress(void *ctx, const char *path, size_t done, size_t total
 {
 	struct progress_state *ps = ctx;
 
-	if (!ps->shown && seconds_since(&ps->start) < 1.0)
+	if (!ps->shown && seconds_since(&ps->start) < ps->after)
 		return;
 	ps->shown = true;
 	fprintf(stderr, "\rcprof: loading %s: %3d%%", path,
@@ -132,7 +134,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
-		struct progress_state ps = { .shown = false };
+		struct progress_state ps = { .after = 1.0, .shown = false };
+		const char *after = getenv("CPROF_PROGRESS_AFTER");
+
+		if (after && *after)
+			ps.after = atof(after);
 		struct cp_progress prog = { show_progress, &ps };
 
 		clock_gettime(CLOCK_MONOTONIC, &ps.start);

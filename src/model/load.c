@@ -467,7 +467,7 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 
 		if (need(ld, off + 22 < size ? off + 22 : size))
 			return -1;
-		if (ld->progress && (off >> 20) != (((size_t)(p - buf) - 1) >> 20) && off)
+		if (ld->progress && off && (off >> 18) != (((size_t)(p - buf) - 1) >> 18))
 			ld->progress->fn(ld->progress->ctx, ld->path, off, size);
 		const unsigned char *body = NULL;
 		uint64_t field;

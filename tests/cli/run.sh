@@ -3,11 +3,15 @@
 # and bad usage, warnings on stderr, -output, stdin, and the shell-style
 # command forms.  Bad inputs are made from good fixtures in a temp dir.
 #
-#   tests/cli/run.sh CPROF
+#   tests/cli/run.sh CPROF [GENPROF]    (GENPROF: bench generator, for the progress test)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cprof=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+genprof=
+if [ -n "${2:-}" ]; then
+	genprof=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$top/testdata"
@@ -44,7 +48,9 @@ same() {
 	fi
 }
 
-hint="Run 'cprof -help' for usage."
+hint="usage: cprof <format> [options] <profile>...
+       cprof <command> [args] <profile>...   (e.g. cprof top5 cpu.prof)
+Run 'cprof -help' for every format and option."
 
 # --- bad inputs: one line, exit 1 ---
 size=$(wc -c <go-cpu.pb.gz)
@@ -126,6 +132,21 @@ if [ $rc = 0 ] && grep -q '^  top ' <<<"$help" && grep -q -- '-nodefraction=' <<
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1)); echo "FAIL help: status $rc"
+fi
+
+# --- progress on a terminal (stderr a pty), shown at once with CPROF_PROGRESS_AFTER=0 ---
+if [ -n "$genprof" ] && [ -x "$genprof" ] && command -v script >/dev/null; then
+	"$genprof" -n 35000 -f 8000 "$tmp/big.pb.gz" >/dev/null 2>&1
+	got=$(CPROF_PROGRESS_AFTER=0 script -qec "'$cprof' -top -output=$tmp/big.txt $tmp/big.pb.gz" /dev/null | tr '\r' '\n')
+	quiet=$("$cprof" -top -output="$tmp/big2.txt" "$tmp/big.pb.gz" 2>&1)
+	if grep -q "^cprof: loading $tmp/big.pb.gz: *[0-9]*%" <<<"$got" && [ "$quiet" = "Generating report in $tmp/big2.txt" ] &&
+		cmp -s "$tmp/big.txt" "$tmp/big2.txt"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); echo "FAIL progress: got: $got; without a terminal: $quiet"
+	fi
+else
+	echo "SKIP progress: needs the bench generator (argument 2) and script(1)"
 fi
 
 echo "cli: $pass passed, $fail failed"
