@@ -70,6 +70,7 @@ struct loader {
 	struct inflater *infl; /* data still arriving, or NULL */
 	const struct cp_progress *progress;
 	const char *path;
+	size_t next_progress; /* parse offset of the next progress report */
 };
 
 /*
@@ -467,8 +468,10 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 
 		if (need(ld, off + 22 < size ? off + 22 : size))
 			return -1;
-		if (ld->progress && off && (off >> 18) != (((size_t)(p - buf) - 1) >> 18))
+		if (ld->progress && off >= ld->next_progress) {
 			ld->progress->fn(ld->progress->ctx, ld->path, off, size);
+			ld->next_progress = off + (256 << 10);
+		}
 		const unsigned char *body = NULL;
 		uint64_t field;
 		unsigned wt;
@@ -993,6 +996,7 @@ static bool looks_like_text(const unsigned char *d, size_t len)
 struct parse_ctx {
 	const struct cp_progress *progress;
 	const char *path;
+	size_t next_progress; /* parse offset of the next progress report */
 };
 
 static struct cp_profile *parse_plain(struct loader *ld, const unsigned char *data, size_t len,
