@@ -996,7 +996,6 @@ static bool looks_like_text(const unsigned char *d, size_t len)
 struct parse_ctx {
 	const struct cp_progress *progress;
 	const char *path;
-	size_t next_progress; /* parse offset of the next progress report */
 };
 
 static struct cp_profile *parse_plain(struct loader *ld, const unsigned char *data, size_t len,
