@@ -71,6 +71,9 @@ $(O)/.flags: FORCE | $(O)/.deps-ok
 	$(Q)if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
 FORCE:
 
+# Keep intermediate objects (no "rm" after the test summaries).
+.SECONDARY:
+
 # ---- generated protobuf-c code ----
 $(O)/gen/profile.pb-c.c $(O)/gen/profile.pb-c.h: proto/profile.proto | $(O)/.deps-ok
 	$(Q)mkdir -p $(O)/gen
