@@ -28,6 +28,12 @@
 #define UNUSED		       __attribute__((unused))
 #define ARRAY_SIZE(a)	       (sizeof(a) / sizeof((a)[0]))
 
+/* |v| as pprof computes it (INT64_MIN stays negative, as in Go). */
+static inline int64_t abs64(int64_t v)
+{
+	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v; /* no overflow trap on INT64_MIN */
+}
+
 #include "model/banned.h"
 
 #endif

@@ -156,9 +156,4 @@ struct cp_trim_result {
 struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts *go,
 			       const struct cp_trim_opts *to, struct cp_trim_result *res);
 
-/* Go's filepath.Clean on a '/' path, into a new malloc'd string. */
-char *path_clean(const char *path, size_t len);
-/* pprof's trimPath heuristics; returns a pointer into path. */
-const char *path_trim(const char *path, const char *trim_path, const char *source_path);
-
 #endif

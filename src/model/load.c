@@ -704,10 +704,10 @@ static int check_frames_regexp(const struct cp_profile *p, uint32_t s, const cha
 	re = cp_regex_compile(pat.buf, err);
 	buf_release(&pat);
 	if (!re) {
-		char tmp[sizeof(err->msg)];
+		char prefix[64];
 
-		snprintf(tmp, sizeof(tmp), "invalid %s regexp: %s", what, err->msg);
-		memcpy(err->msg, tmp, sizeof(tmp));
+		snprintf(prefix, sizeof(prefix), "invalid %s regexp", what);
+		cp_err_prefix(err, prefix);
 		return -1;
 	}
 	cp_regex_free(re);
@@ -829,26 +829,21 @@ static int finish(struct loader *ld)
 	}
 
 	/* hand the big arrays over; copy the small ones into the arena */
-	p->stack = ld->stack_ids;
-	ld->stack_ids = NULL;
-	p->nstack = ld->nstack;
+#define HAND_OVER(to, from, count)    \
+	do {                          \
+		p->to = ld->from;     \
+		ld->from = NULL;      \
+		p->count = ld->count; \
+	} while (0)
+	HAND_OVER(stack, stack_ids, nstack);
+	HAND_OVER(samples, samples, nsamples);
+	HAND_OVER(locations, locations, nlocations);
+	HAND_OVER(lines, lines, nlines);
+	HAND_OVER(labels, labels, nlabels);
+	HAND_OVER(functions, functions, nfunctions);
+#undef HAND_OVER
 	p->values = ld->values;
 	ld->values = NULL;
-	p->samples = ld->samples;
-	ld->samples = NULL;
-	p->nsamples = ld->nsamples;
-	p->locations = ld->locations;
-	ld->locations = NULL;
-	p->nlocations = ld->nlocations;
-	p->lines = ld->lines;
-	ld->lines = NULL;
-	p->nlines = ld->nlines;
-	p->labels = ld->labels;
-	ld->labels = NULL;
-	p->nlabels = ld->nlabels;
-	p->functions = ld->functions;
-	ld->functions = NULL;
-	p->nfunctions = ld->nfunctions;
 	p->owns_arrays = true;
 
 #define MOVE(field, n)                                                              \

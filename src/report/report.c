@@ -1,6 +1,7 @@
 #include "model/compat.h"
 #include <time.h>
 #include "model/alloc.h"
+#include "model/path.h"
 #include "model/regex.h"
 #include "report/dispatch.h"
 #include "report/report.h"
@@ -52,10 +53,10 @@ static int compile(const char *what, const char *pattern, struct cp_regex **re, 
 		return 0;
 	*re = cp_regex_compile(pattern, err);
 	if (!*re) {
-		char tmp[sizeof(err->msg)];
+		char prefix[64];
 
-		snprintf(tmp, sizeof(tmp), "parsing %s regexp: %s", what, err->msg);
-		memcpy(err->msg, tmp, sizeof(tmp));
+		snprintf(prefix, sizeof(prefix), "parsing %s regexp", what);
+		cp_err_prefix(err, prefix);
 		return -1;
 	}
 	return 0;
@@ -214,11 +215,6 @@ void report_value(const struct report *r, int64_t v, char *out, size_t size)
 	units_label(out, size, v, r->sample_unit, r->output_unit);
 }
 
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
-
 void report_select_unit(struct report *r, const struct cp_graph *g)
 {
 	int64_t minv = 0, maxv;
@@ -258,9 +254,10 @@ static void profile_labels(struct report *r, struct buf *out)
 		const char *f = profile_str(p, p->mappings[0].file);
 
 		if (*f) {
-			const char *slash = strrchr(f, '/');
+			size_t bl;
+			const char *base = path_base(f, strlen(f), &bl);
 
-			buf_addf(out, "File: %s\n", slash && slash[1] ? slash + 1 : f);
+			buf_addf(out, "File: %.*s\n", (int)bl, base);
 		}
 		if (p->mappings[0].build_id)
 			buf_addf(out, "Build ID: %s\n", profile_str(p, p->mappings[0].build_id));
