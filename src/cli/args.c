@@ -38,7 +38,6 @@ static const struct extra_def extra_defs[] = {
 	{ "timeout", X_UNAVAILABLE_VALUE, "Fetch timeout (not available yet)" },
 	{ "tools", X_UNAVAILABLE_VALUE, "Object tool path (not available yet)" },
 	{ "buildid", X_UNAVAILABLE_VALUE, "Build id override (not available yet)" },
-	{ "prune_from", X_UNAVAILABLE_VALUE, "Drop frames below a match (not available yet)" },
 	{ "tagroot", X_UNAVAILABLE_VALUE, "Label keys as root frames (not available yet)" },
 	{ "tagleaf", X_UNAVAILABLE_VALUE, "Label keys as leaf frames (not available yet)" },
 	{ "showcolumns", X_UNAVAILABLE_BOOL,

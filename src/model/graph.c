@@ -538,6 +538,74 @@ void graph_sort(struct cp_graph *g, enum cp_node_order order)
 	sort_graph = NULL;
 }
 
+static struct cp_graph *edge_sort_graph;
+
+static int edge_cmp(const void *a, const void *b)
+{
+	struct cp_graph *g = edge_sort_graph;
+	const struct cp_edge *x = &g->edges[*(const uint32_t *)a];
+	const struct cp_edge *y = &g->edges[*(const uint32_t *)b];
+	int c;
+
+	/* pprof's edgeList.Less: compares |w| only when the weights differ */
+	if (x->weight != y->weight && abs64(x->weight) != abs64(y->weight))
+		return abs64(x->weight) > abs64(y->weight) ? -1 : 1;
+	c = strcmp(universe_printable(g->u, x->src), universe_printable(g->u, y->src));
+	if (c)
+		return c;
+	return strcmp(universe_printable(g->u, x->dst), universe_printable(g->u, y->dst));
+}
+
+void graph_adjacency(struct cp_graph *g, struct cp_adjacency *adj)
+{
+	size_t nu = g->u->ninfos + 1, ni = 0, no = 0;
+
+	adj->in_off = xcalloc(nu, sizeof(uint32_t));
+	adj->in_n = xcalloc(nu, sizeof(uint32_t));
+	adj->out_off = xcalloc(nu, sizeof(uint32_t));
+	adj->out_n = xcalloc(nu, sizeof(uint32_t));
+	adj->ins = xmalloc(st_mult(g->nedges + 1, sizeof(uint32_t)));
+	adj->outs = xmalloc(st_mult(g->nedges + 1, sizeof(uint32_t)));
+	for (size_t e = 0; e < g->nedges; e++) {
+		if (g->edges[e].dropped)
+			continue;
+		adj->in_n[g->edges[e].dst]++;
+		adj->out_n[g->edges[e].src]++;
+	}
+	for (size_t id = 0; id < nu; id++) {
+		adj->in_off[id] = (uint32_t)ni;
+		adj->out_off[id] = (uint32_t)no;
+		ni += adj->in_n[id];
+		no += adj->out_n[id];
+		adj->in_n[id] = adj->out_n[id] = 0;
+	}
+	for (size_t e = 0; e < g->nedges; e++) {
+		const struct cp_edge *ed = &g->edges[e];
+
+		if (ed->dropped)
+			continue;
+		adj->ins[adj->in_off[ed->dst] + adj->in_n[ed->dst]++] = (uint32_t)e;
+		adj->outs[adj->out_off[ed->src] + adj->out_n[ed->src]++] = (uint32_t)e;
+	}
+	edge_sort_graph = g;
+	for (size_t id = 0; id < nu; id++) {
+		qsort(adj->ins + adj->in_off[id], adj->in_n[id], sizeof(uint32_t), edge_cmp);
+		qsort(adj->outs + adj->out_off[id], adj->out_n[id], sizeof(uint32_t), edge_cmp);
+	}
+	edge_sort_graph = NULL;
+}
+
+void graph_adjacency_release(struct cp_adjacency *adj)
+{
+	free(adj->in_off);
+	free(adj->in_n);
+	free(adj->out_off);
+	free(adj->out_n);
+	free(adj->ins);
+	free(adj->outs);
+	memset(adj, 0, sizeof(*adj));
+}
+
 int graph_trim_edges(struct cp_graph *g, int64_t cutoff)
 {
 	unsigned char *listed = xcalloc(g->u->ninfos + 1, 1);

@@ -133,6 +133,19 @@ static inline int64_t graph_cum_value(const struct cp_graph *g, uint32_t id)
 	return s->cum_div ? s->cum / s->cum_div : s->cum;
 }
 
+/*
+ * Per-node edge lists, in pprof's edge order (|weight| desc, then source and
+ * destination names): ins[in_off[id] .. +in_n[id]) are edge indices into
+ * g->edges whose dst is id; outs likewise by src.  Dropped edges excluded.
+ */
+struct cp_adjacency {
+	uint32_t *in_off, *in_n, *out_off, *out_n;
+	uint32_t *ins, *outs;
+};
+
+void graph_adjacency(struct cp_graph *g, struct cp_adjacency *adj);
+void graph_adjacency_release(struct cp_adjacency *adj);
+
 enum cp_node_order {
 	CP_ORDER_FLAT,
 	CP_ORDER_CUM

@@ -286,6 +286,44 @@ static size_t simplified_len(const char *name, size_t len, size_t *skip)
 	return len;
 }
 
+void view_prune_from(struct cp_view *v, const struct cp_regex *re)
+{
+	const struct cp_profile *p = v->p;
+	unsigned char *beneath = xcalloc(p->nlocations + 1, 1);
+
+	for (uint32_t l = 0; l < p->nlocations; l++) {
+		struct cp_vloc *vl = &v->locs[l];
+
+		for (uint32_t i = 0; i < vl->nlines; i++) {
+			uint32_t name =
+				p->functions[p->lines[v->lines[vl->line_off + i]].function].name;
+			size_t skip, n;
+
+			if (!name)
+				continue;
+			n = simplified_len(profile_str(p, name), strtab_len(&p->strs, name), &skip);
+			if (cp_regex_match(re, profile_str(p, name) + skip, n)) {
+				beneath[l] = 1;
+				vl->line_off += i;
+				vl->nlines -= i;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < v->nsamples; i++) {
+		struct cp_vsample *s = &v->samples[i];
+
+		for (uint32_t k = 0; k < s->depth; k++) {
+			if (beneath[v->stack[s->stack_off + k]]) {
+				s->stack_off += k;
+				s->depth -= k;
+				break;
+			}
+		}
+	}
+	free(beneath);
+}
+
 int view_remove_uninteresting(struct cp_view *v, struct cp_err *err)
 {
 	const struct cp_profile *p = v->p;

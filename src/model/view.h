@@ -52,4 +52,11 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f);
 /* Cut stacks above the highest frame matching re; drop samples with none. */
 bool view_show_from(struct cp_view *v, const struct cp_regex *re);
 
+/*
+ * pprof's prune_from: in each location keep lines from the first (innermost)
+ * one whose simplified function name matches; in each sample drop the frames
+ * below the leaf-most such location.
+ */
+void view_prune_from(struct cp_view *v, const struct cp_regex *re);
+
 #endif

@@ -19,7 +19,7 @@ struct cp_options {
 	int nodecount;
 	double nodefraction, edgefraction;
 	bool trim;
-	char *focus, *ignore, *hide, *show, *show_from;
+	char *focus, *ignore, *hide, *show, *show_from, *prune_from;
 	char *tagfocus, *tagignore, *tagshow, *taghide;
 	bool noinlines, compact_labels, relative_percentages, call_tree, drop_negative, all_frames;
 	char *source_path, *trim_path, *output;

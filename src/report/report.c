@@ -5,6 +5,7 @@
 #include "model/regex.h"
 #include "report/dispatch.h"
 #include "report/report.h"
+#include "report/tagfilter.h"
 #include "report/units.h"
 
 static const char *const gran_names[] = {
@@ -68,13 +69,14 @@ static void warn_no_match(struct report *r, bool matched, const char *what)
 		buf_addf(r->warn, "%s expression matched no samples\n", what);
 }
 
-/* pprof's FilterTagsByName, for its warnings: does any label key match? */
-static void tag_names_matched(struct report *r, const struct cp_regex *show,
-			      const struct cp_regex *hide, bool *sm, bool *hm)
+/* pprof's FilterTagsByName: hide label keys not matching show or matching hide. */
+static void tag_names_filter(struct report *r, const struct cp_regex *show,
+			     const struct cp_regex *hide, bool *sm, bool *hm)
 {
 	const struct cp_profile *p = r->p;
 
 	*sm = *hm = false;
+	r->hidden_keys = xcalloc(p->strs.n + 1, 1);
 	for (size_t i = 0; i < r->view.nsamples; i++) {
 		const struct cp_sample *s = &p->samples[r->view.samples[i].sample];
 
@@ -82,19 +84,43 @@ static void tag_names_matched(struct report *r, const struct cp_regex *show,
 			uint32_t key = p->labels[s->label_off + k].key;
 			const char *ks = profile_str(p, key);
 			size_t kl = strtab_len(&p->strs, key);
+			bool ms = !show || cp_regex_match(show, ks, kl);
+			bool mh = hide && cp_regex_match(hide, ks, kl);
 
-			if (!show || cp_regex_match(show, ks, kl))
-				*sm = true;
-			if (hide && cp_regex_match(hide, ks, kl))
-				*hm = true;
+			*sm |= ms;
+			*hm |= mh;
+			if (!ms || mh)
+				r->hidden_keys[key] = 1;
 		}
 	}
+}
+
+/* pprof's FilterSamplesByTag. */
+static void filter_tags(struct report *r, const struct tag_filter *focus,
+			const struct tag_filter *ignore, bool *fm, bool *im)
+{
+	const struct cp_profile *p = r->p;
+	size_t out = 0;
+
+	*fm = *im = false;
+	for (size_t i = 0; i < r->view.nsamples; i++) {
+		const struct cp_sample *s = &p->samples[r->view.samples[i].sample];
+		bool f = !focus || tag_filter_match(focus, p, s, &r->units, NULL);
+		bool g = ignore && tag_filter_match(ignore, p, s, &r->units, NULL);
+
+		*fm |= f;
+		*im |= g;
+		if (f && !g)
+			r->view.samples[out++] = r->view.samples[i];
+	}
+	r->view.nsamples = out;
 }
 
 static int apply_focus(struct report *r, struct cp_err *err)
 {
 	struct cp_regex *focus = NULL, *ignore = NULL, *hide = NULL, *show = NULL;
-	struct cp_regex *show_from = NULL, *tagshow = NULL, *taghide = NULL;
+	struct cp_regex *show_from = NULL, *tagshow = NULL, *taghide = NULL, *prune_from = NULL;
+	struct tag_filter *tagfocus = NULL, *tagignore = NULL;
 	struct cp_name_filter nf;
 	int ret = -1;
 
@@ -103,11 +129,14 @@ static int apply_focus(struct report *r, struct cp_err *err)
 	    compile("hide", r->o.hide, &hide, err) || compile("show", r->o.show, &show, err) ||
 	    compile("show_from", r->o.show_from, &show_from, err))
 		goto out;
-	if (*r->o.tagfocus || *r->o.tagignore) {
-		cp_errf(err, "tagfocus and tagignore are not available in this version of cprof");
+	if (*r->o.tagfocus &&
+	    !(tagfocus = tag_filter_compile("tagfocus", r->o.tagfocus, r->warn, err)))
 		goto out;
-	}
-	if (compile("tagshow", r->o.tagshow, &tagshow, err) ||
+	if (*r->o.tagignore &&
+	    !(tagignore = tag_filter_compile("tagignore", r->o.tagignore, r->warn, err)))
+		goto out;
+	if (compile("prune_from", r->o.prune_from, &prune_from, err) ||
+	    compile("tagshow", r->o.tagshow, &tagshow, err) ||
 	    compile("taghide", r->o.taghide, &taghide, err))
 		goto out;
 
@@ -124,13 +153,22 @@ static int apply_focus(struct report *r, struct cp_err *err)
 	warn_no_match(r, !show || nf.show_matched, "Show");
 	if (show_from)
 		warn_no_match(r, view_show_from(&r->view, show_from), "ShowFrom");
+	if (tagfocus || tagignore) {
+		bool fm, im;
+
+		filter_tags(r, tagfocus, tagignore, &fm, &im);
+		warn_no_match(r, !tagfocus || fm, "TagFocus");
+		warn_no_match(r, !tagignore || im, "TagIgnore");
+	}
 	if (tagshow || taghide) {
 		bool sm, hm;
 
-		tag_names_matched(r, tagshow, taghide, &sm, &hm);
+		tag_names_filter(r, tagshow, taghide, &sm, &hm);
 		warn_no_match(r, !tagshow || sm, "TagShow");
 		warn_no_match(r, !taghide || hm, "TagHide");
 	}
+	if (prune_from)
+		view_prune_from(&r->view, prune_from);
 	ret = 0;
 out:
 	cp_regex_free(focus);
@@ -140,6 +178,9 @@ out:
 	cp_regex_free(show_from);
 	cp_regex_free(tagshow);
 	cp_regex_free(taghide);
+	cp_regex_free(prune_from);
+	tag_filter_free(tagfocus);
+	tag_filter_free(tagignore);
 	return ret;
 }
 
@@ -182,6 +223,7 @@ int report_prepare(struct report *r, const struct cp_profile *p, const struct cp
 
 	if (!r->o.all_frames && view_remove_uninteresting(&r->view, err))
 		return -1;
+	label_units_init(&r->units, p, warn);
 	if (r->o.relative_percentages && apply_focus(r, err))
 		return -1;
 	r->sample_index = profile_sample_index(p, r->o.sample_index, err);
@@ -206,6 +248,8 @@ void report_release(struct report *r)
 	options_release(&r->o);
 	view_release(&r->view);
 	free(r->sample_type);
+	label_units_release(&r->units);
+	free(r->hidden_keys);
 }
 
 void report_value(const struct report *r, int64_t v, char *out, size_t size)
@@ -293,6 +337,11 @@ static void profile_labels(struct report *r, struct buf *out)
 		}
 		buf_addc(out, '\n');
 	}
+}
+
+void report_profile_labels(struct report *r, struct buf *out)
+{
+	profile_labels(r, out);
 }
 
 void report_labels(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,

@@ -16,6 +16,7 @@
 #include "model/graph.h"
 #include "model/profile.h"
 #include "model/view.h"
+#include "report/labels.h"
 #include "report/options.h"
 
 struct cp_command;
@@ -34,6 +35,8 @@ struct report {
 	double ratio; /* 1 / divide_by */
 	enum cp_granularity granularity;
 	struct buf *warn;
+	struct label_units units;   /* numeric label units, inferred before filtering */
+	unsigned char *hidden_keys; /* label keys removed by tagshow/taghide, or NULL */
 };
 
 /* On error r still needs report_release. */
@@ -46,11 +49,23 @@ void report_release(struct report *r);
 void report_value(const struct report *r, int64_t v, char *out, size_t size);
 /* pprof's selectOutputUnit for unit=minimum, over the graph's nodes. */
 void report_select_unit(struct report *r, const struct cp_graph *g);
+/* The profile's header lines only (File, Build ID, comments, Type, Time, Duration). */
+void report_profile_labels(struct report *r, struct buf *out);
 /* Header lines (File, Type, Time, ...) and the "Showing ..." labels. */
 void report_labels(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,
 		   bool full_headers, struct buf *out);
 
+/* The node identities for this report's granularity (obj_names: keep binaries). */
+struct cp_universe *report_universe(struct report *r, bool obj_names);
+/* pprof's newTrimmedGraph with this report's options; edge_dst as in cp_graph_opts. */
+struct cp_graph *report_graph(struct report *r, struct cp_universe *u,
+			      const unsigned char *edge_dst, struct cp_trim_result *tr);
+
 /* Renderers: append the report to out. */
 int report_top(struct report *r, struct buf *out, struct cp_err *err);
+int report_tree(struct report *r, struct buf *out, struct cp_err *err);
+int report_traces(struct report *r, struct buf *out, struct cp_err *err);
+int report_comments(struct report *r, struct buf *out, struct cp_err *err);
+int report_tags(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif

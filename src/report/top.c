@@ -6,18 +6,27 @@
 #include "report/report.h"
 #include "report/units.h"
 
-int report_top(struct report *r, struct buf *out, struct cp_err *err)
+struct cp_universe *report_universe(struct report *r, bool obj_names)
 {
 	struct cp_universe_opts uo = {
 		.granularity = r->granularity,
 		.noinlines = r->o.noinlines,
+		.obj_names = obj_names,
 		.trim_path = r->o.trim_path,
 		.source_path = r->o.source_path,
 	};
+
+	return universe_build(&r->view, &uo);
+}
+
+struct cp_graph *report_graph(struct report *r, struct cp_universe *u,
+			      const unsigned char *edge_dst, struct cp_trim_result *tr)
+{
 	struct cp_graph_opts go = {
 		.sample_index = r->sample_index,
 		.mean = r->o.mean,
 		.drop_negative = r->o.drop_negative,
+		.edge_dst = edge_dst,
 	};
 	struct cp_trim_opts to = {
 		.nodecount = r->o.nodecount,
@@ -25,16 +34,20 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 		.edgefraction = r->o.edgefraction,
 		.cum_sort = !strcmp(r->o.sort, "cum"),
 	};
-	struct cp_universe *u = universe_build(&r->view, &uo);
+
+	return graph_trimmed(u, &go, &to, tr);
+}
+
+int report_top(struct report *r, struct buf *out, struct cp_err *err)
+{
+	struct cp_universe *u = report_universe(r, false);
 	/* edges only matter for the (inline) markers: only nodes ever inlined can get one */
 	unsigned char *inlined = universe_inlined_nodes(u);
 	struct cp_trim_result tr;
-	struct cp_graph *g;
+	struct cp_graph *g = report_graph(r, u, inlined, &tr);
 	unsigned char *inl = xcalloc(u->ninfos + 1, 1); /* bit 1: inline in-edge, 2: other */
 	int64_t sum = 0;
 
-	go.edge_dst = inlined;
-	g = graph_trimmed(u, &go, &to, &tr);
 	(void)err;
 	for (size_t e = 0; e < g->nedges; e++)
 		if (!g->edges[e].dropped)
