@@ -102,7 +102,11 @@ expect bad-regexp 2 "cprof: parsing focus regexp: missing closing parenthesis at
 expect bad-sample-index 2 "cprof: sample_index \"bogus\" must be one of: [samples cpu]" -- -top -sample_index=bogus go-cpu.pb.gz
 expect sample-index-range 2 "cprof: sample_index 5 is outside the range [0..1]" -- -top -sample_index=5 go-cpu.pb.gz
 expect zero-divisor 2 "cprof: zero divisor specified" -- -top -divide_by=0 go-cpu.pb.gz
-expect unavailable 2 "cprof: the tree report is not available in this version of cprof" -- -tree go-cpu.pb.gz
+expect unavailable 2 "cprof: the disasm report is not available in this version of cprof" -- -disasm=main go-cpu.pb.gz
+expect peek-nomatch 2 "cprof: no matches found for regexp: zzzq" -- -peek=zzzq go-cpu.pb.gz
+expect tagfocus-range 0 "tagfocus:Interpreted '1mb:' as range, not regexp
+TagFocus expression matched no samples" -- -top -tagfocus=1mb: go-cpu.pb.gz
+expect bad-tagfocus 2 "cprof: parsing tagfocus regexp: missing closing parenthesis at offset 1" -- -top -tagfocus='(' go-cpu.pb.gz
 
 # --- warnings go to stderr, the report still to stdout ---
 expect focus-nomatch 0 "Focus expression matched no samples" -- -top -focus=nomatchatall go-cpu.pb.gz
