@@ -11,6 +11,8 @@ enum extra_flag {
 	X_INTERACTIVE,
 	X_SYMBOLIZE,
 	X_ADD_COMMENT,
+	X_BASE,
+	X_DIFF_BASE,
 	X_UNAVAILABLE_BOOL,
 	X_UNAVAILABLE_VALUE
 };
@@ -31,9 +33,8 @@ static const struct extra_def extra_defs[] = {
 	{ "http", X_UNAVAILABLE_VALUE, "Web UI host:port (not available yet)" },
 	{ "no_browser", X_UNAVAILABLE_BOOL,
 	  "Skip opening a browser with -http (not available yet)" },
-	{ "base", X_UNAVAILABLE_VALUE, "Profile to subtract (not available yet)" },
-	{ "diff_base", X_UNAVAILABLE_VALUE, "Profile to compare against (not available yet)" },
-	{ "normalize", X_UNAVAILABLE_BOOL, "Scale to the base profile (not available yet)" },
+	{ "base", X_BASE, "Source of base profile for profile subtraction (repeatable)" },
+	{ "diff_base", X_DIFF_BASE, "Source of base profile for comparison (repeatable)" },
 	{ "seconds", X_UNAVAILABLE_VALUE, "Length of a remote profile (not available yet)" },
 	{ "timeout", X_UNAVAILABLE_VALUE, "Fetch timeout (not available yet)" },
 	{ "tools", X_UNAVAILABLE_VALUE, "Object tool path (not available yet)" },
@@ -176,6 +177,16 @@ static int apply_flag(struct parse_state *ps, const char *name, const char *valu
 	case X_ADD_COMMENT:
 		free(a->add_comment);
 		a->add_comment = xstrdup(value);
+		return 0;
+	case X_BASE:
+	case X_DIFF_BASE:
+		if (!*value)
+			return 0;
+		if (a->nbases && a->diff_base != (x->kind == X_DIFF_BASE))
+			return cp_errf(err, "-base and -diff_base flags cannot both be specified");
+		a->diff_base = x->kind == X_DIFF_BASE;
+		a->bases = xrealloc(a->bases, (a->nbases + 1) * sizeof(*a->bases));
+		a->bases[a->nbases++] = value;
 		return 0;
 	case X_UNAVAILABLE_BOOL:
 		if (!on)
@@ -361,6 +372,7 @@ void args_release(struct cli_args *a)
 	options_release(&a->opt);
 	free(a->cmd_arg);
 	free(a->profiles);
+	free(a->bases);
 	free(a->add_comment);
 	free(a->symbolize);
 }

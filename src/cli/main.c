@@ -150,6 +150,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cprof: %s\n", err.msg);
 		goto out;
 	}
+	if (a.opt.normalize && !a.nbases) {
+		ret = usage_error("must have base profile to normalize by");
+		goto out;
+	}
+	if (a.nbases) {
+		struct cp_profile *base = profile_load(a.bases, a.nbases, NULL, &err);
+
+		if (!base || profile_apply_base(&p, base, a.diff_base, a.opt.normalize, &err)) {
+			fprintf(stderr, "cprof: %s\n", err.msg);
+			profile_free(base);
+			goto out;
+		}
+		profile_free(base);
+	}
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {

@@ -904,9 +904,11 @@ void profile_free(struct cp_profile *p)
 		free(p->samples);
 		free(p->locations);
 		free(p->lines);
-		free(p->labels);
+		if (!p->labels_in_arena)
+			free(p->labels);
 		free(p->functions);
 	}
+	free(p->extra_values);
 	arena_release(&p->arena);
 	strtab_free(&p->strs);
 	free(p);
@@ -1173,20 +1175,24 @@ struct cp_profile *profile_load(const char *const *paths, size_t npaths,
 			cp_err_prefix(err, paths[i]);
 			goto out;
 		}
-		if (i > 0 && profile_compatible(ps[0], ps[i], err)) {
-			char what[512];
-
-			snprintf(what, sizeof(what), "%s: cannot merge with %s", paths[i],
-				 paths[0]);
-			cp_err_prefix(err, what);
-			goto out;
-		}
+		
 	}
 	if (npaths == 1) {
 		result = ps[0];
 		ps[0] = NULL;
 	} else {
-		result = profile_merge(ps, npaths, err);
+		result = profile_combine(ps, npaths, err);
+		if (!result) {
+			struct buf what = BUF_INIT;
+
+			buf_init(&what);
+			buf_adds(&what, "cannot merge");
+			for (i = 0; i < npaths; i++)
+				buf_addf(&what, "%s %s", i ? (i + 1 == npaths ? " and" : ",") : "",
+					 paths[i]);
+			cp_err_prefix(err, what.buf);
+			buf_release(&what);
+		}
 	}
 out:
 	for (i = 0; i < npaths; i++)

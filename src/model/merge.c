@@ -320,12 +320,22 @@ static void merge_one(struct merger *mg, const struct cp_profile *src, size_t nv
 		ALLOC_GROW(mg->labels, mg->nlabels + s->nlabels, mg->alabels);
 		for (uint32_t k = 0; k < s->nlabels; k++) {
 			struct cp_label l = src->labels[s->label_off + k];
+			uint32_t j = k;
 
 			l.key = intern_from(mg, src, l.key);
 			l.str = intern_from(mg, src, l.str);
 			l.num_unit = intern_from(mg, src, l.num_unit);
-			mg->labels[mg->nlabels + k] = l;
-			h = mix(mix(mix(h, l.key), l.str), (uint64_t)l.num);
+			/* pprof's sample key ignores the order of keys (not of values): sort stably by key */
+			while (j > 0 && mg->labels[mg->nlabels + j - 1].key > l.key) {
+				mg->labels[mg->nlabels + j] = mg->labels[mg->nlabels + j - 1];
+				j--;
+			}
+			mg->labels[mg->nlabels + j] = l;
+		}
+		for (uint32_t k = 0; k < s->nlabels; k++) {
+			const struct cp_label *l = &mg->labels[mg->nlabels + k];
+
+			h = mix(mix(mix(h, l->key), l->str), (uint64_t)l->num);
 		}
 		ALLOC_GROW(mg->samples, mg->nsamples + 1, mg->asamples);
 		mg->samples[mg->nsamples] = ns;
@@ -403,6 +413,24 @@ struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struc
 		if (!p->doc_url)
 			p->doc_url = intern_from(&mg, s, s->doc_url);
 		merge_one(&mg, s, nvt);
+	}
+
+	/* samples that summed to zero are dropped, as pprof's re-merge does */
+	{
+		size_t out = 0;
+
+		for (size_t s = 0; s < mg.nsamples; s++) {
+			bool zero = true;
+
+			for (size_t k = 0; k < nvt; k++)
+				zero = zero && mg.values[s * nvt + k] == 0;
+			if (zero)
+				continue;
+			mg.samples[out] = mg.samples[s];
+			memmove(mg.values + out * nvt, mg.values + s * nvt, nvt * sizeof(int64_t));
+			out++;
+		}
+		mg.nsamples = out;
 	}
 
 #define MOVE(field, src, count)                                                             \

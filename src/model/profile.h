@@ -92,6 +92,8 @@ struct cp_profile {
 	size_t nlabels;
 	/* stack, values, samples, locations, lines, labels, functions are malloc'd */
 	bool owns_arrays;
+	bool labels_in_arena;   /* labels were replaced by an arena copy */
+	int64_t *extra_values;  /* malloc'd values of a profile not owning its arrays */
 };
 
 /* An empty profile with an initialised string table. */
@@ -134,6 +136,21 @@ struct cp_profile *profile_load(const char *const *paths, size_t npaths,
 
 /* merge.c: can b be merged into a (same period type and sample types)? */
 int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, struct cp_err *err);
+
+/*
+ * combine.c: reduce profiles to their common sample types and finest units
+ * (pprof's CompatibilizeSampleTypes and ScaleProfiles; the inputs are
+ * changed), then merge them into a new profile.
+ */
+struct cp_profile *profile_combine(struct cp_profile *const *ps, size_t n, struct cp_err *err);
+
+/*
+ * Subtract base from *src (pprof's -base; -diff_base when diff: base samples
+ * get the label pprof::base=true).  normalize first scales *src so its
+ * totals equal the base's.  *src is replaced by the result; base is changed.
+ */
+int profile_apply_base(struct cp_profile **src, struct cp_profile *base, bool diff, bool normalize,
+		       struct cp_err *err);
 
 /* merge.c: merge several profiles into a new one.  Inputs are not changed. */
 struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struct cp_err *err);

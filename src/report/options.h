@@ -22,6 +22,7 @@ struct cp_options {
 	char *focus, *ignore, *hide, *show, *show_from, *prune_from;
 	char *tagfocus, *tagignore, *tagshow, *taghide;
 	bool noinlines, compact_labels, relative_percentages, call_tree, drop_negative, all_frames;
+	bool normalize;
 	char *source_path, *trim_path, *output;
 	char *granularity, *sort;
 };

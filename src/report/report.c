@@ -184,19 +184,41 @@ out:
 	return ret;
 }
 
-/* pprof's computeTotal over the current view. */
+/* Does sample s carry pprof::base=true (a -diff_base sample)? */
+static bool diff_base_sample(const struct cp_profile *p, const struct cp_sample *s, uint32_t key,
+			     uint32_t val)
+{
+	for (uint32_t i = 0; i < s->nlabels; i++)
+		if (p->labels[s->label_off + i].key == key &&
+		    p->labels[s->label_off + i].str == val)
+			return true;
+	return false;
+}
+
+/* pprof's computeTotal over the current view (with -diff_base: the base's samples). */
 static int64_t compute_total(const struct report *r)
 {
 	const struct cp_profile *p = r->p;
-	int64_t total = 0, div = 0;
+	int64_t total = 0, div = 0, diff_total = 0, diff_div = 0;
+	uint32_t key = 0, val = 0;
+	bool has_base = strtab_find(&p->strs, "pprof::base", 11, &key) &&
+			strtab_find(&p->strs, "true", 4, &val);
 
 	for (size_t i = 0; i < r->view.nsamples; i++) {
-		const int64_t *v = profile_values(p, r->view.samples[i].sample);
-		int64_t w = v[r->sample_index];
+		uint32_t si = r->view.samples[i].sample;
+		const int64_t *v = profile_values(p, si);
+		int64_t w = abs64(v[r->sample_index]), d = r->o.mean ? v[0] : 0;
 
-		total += w < 0 ? -w : w;
-		if (r->o.mean)
-			div += v[0];
+		total += w;
+		div += d;
+		if (has_base && diff_base_sample(p, &p->samples[si], key, val)) {
+			diff_total += w;
+			diff_div += d;
+		}
+	}
+	if (diff_total > 0) {
+		total = diff_total;
+		div = diff_div;
 	}
 	return div ? total / div : total;
 }

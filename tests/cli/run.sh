@@ -83,7 +83,12 @@ printf '' | gzip >"$tmp/empty.gz"
 expect empty-gzip 1 "cprof: $tmp/empty.gz: empty input (gzip data decompresses to nothing)" -- -top "$tmp/empty.gz"
 expect missing 1 "cprof: nosuch.pb.gz: No such file or directory" -- -top nosuch.pb.gz
 expect directory 1 "cprof: $tmp: is a directory" -- -top "$tmp"
-expect merge-mismatch 1 "cprof: go-heap.pb.gz: cannot merge with go-cpu.pb.gz: incompatible period types cpu/nanoseconds and space/bytes" -- -top go-cpu.pb.gz go-heap.pb.gz
+expect merge-mismatch 1 "cprof: cannot merge go-cpu.pb.gz and go-heap.pb.gz: profiles have no sample type in common" -- -top go-cpu.pb.gz go-heap.pb.gz
+expect merge-period 1 "cprof: cannot merge go-block.pb.gz, go-mutex.pb.gz and go-cpu2.pb.gz: profiles have no sample type in common" -- -top go-block.pb.gz go-mutex.pb.gz go-cpu2.pb.gz
+expect base-and-diff 2 "cprof: -base and -diff_base flags cannot both be specified
+$hint" -- -top -base=go-cpu2.pb.gz -diff_base=go-cpu2.pb.gz go-cpu.pb.gz
+expect normalize-no-base 2 "cprof: must have base profile to normalize by
+$hint" -- -top -normalize go-cpu.pb.gz
 
 # --- usage errors: exit 2 ---
 expect unknown-flag 2 "cprof: flag provided but not defined: -nosuch
