@@ -67,5 +67,6 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err);
 int report_traces(struct report *r, struct buf *out, struct cp_err *err);
 int report_comments(struct report *r, struct buf *out, struct cp_err *err);
 int report_tags(struct report *r, struct buf *out, struct cp_err *err);
+int report_raw(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif
