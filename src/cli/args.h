@@ -21,7 +21,7 @@ struct cli_args {
 	char *cmd_arg;		      /* regexp of peek/list/... */
 	const char **profiles;
 	size_t nprofiles;
-	const char **bases;             /* -base or -diff_base sources */
+	const char **bases; /* -base or -diff_base sources */
 	size_t nbases;
 	bool diff_base;
 	char *add_comment;

@@ -173,6 +173,27 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fputs(warn.buf, stderr);
+	if (!*a.opt.output && (a.cmd->flags & CMDF_AWAY_FROM_TTY) && isatty(1)) {
+		/* as pprof: binary reports go to ./profileNNN.<ext>, not to a terminal */
+		const char *ext = !strcmp(a.cmd->name, "callgrind") ? "callgraph.out" : "pb.gz";
+
+		for (int i = 1; i < 10000; i++) {
+			char name[64];
+			int fd;
+
+			snprintf(name, sizeof(name), "profile%03d.%s", i, ext);
+			fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd < 0 && errno == EEXIST)
+				continue;
+			if (fd < 0 || write_all(fd, out.buf, out.len) || close(fd)) {
+				fprintf(stderr, "cprof: %s: %s\n", name, strerror(errno));
+				goto out;
+			}
+			fprintf(stderr, "Generating report in %s\n", name);
+			ret = 0;
+			goto out;
+		}
+	}
 	if (*a.opt.output) {
 		if (write_output(a.opt.output, &out, &err)) {
 			fprintf(stderr, "cprof: %s\n", err.msg);

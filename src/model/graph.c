@@ -151,6 +151,7 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 			u->locs[l].off = u->loc_nodes[n - 1];
 	}
 	u->printable = xcalloc(u->ninfos + 1, sizeof(*u->printable));
+	u->nprintable = u->ninfos + 1;
 	free(fname);
 	free(ffile);
 	free(mfile);
@@ -426,6 +427,7 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 		build_part_merge(&parts[0], &parts[1], nu);
 	}
 	g->u = u;
+	g->nids = nu;
 	st = g->stat = parts[0].st;
 
 	if (with_edges) {
@@ -470,19 +472,153 @@ void graph_free(struct cp_graph *g)
 	free(g->stat);
 	free(g->nodes);
 	free(g->edges);
+	free(g->info);
+	free(g->func_key);
 	free(g);
 }
 
 /* Go's fmt.Sprint of a NodeInfo, pprof's last tie-breaker. */
-static void info_string(struct cp_universe *u, uint32_t id, struct buf *b)
+static void info_string(const struct cp_graph *g, uint32_t id, struct buf *b)
 {
-	const struct cp_node_info *ni = &u->infos[id];
+	const struct cp_universe *u = g->u;
+	const struct cp_node_info *ni = graph_info(g, id);
 
 	buf_reset(b);
 	buf_addf(b, "{%s %s %" PRIu64 " %s %" PRId64 " %" PRId64 " %" PRId64 " %s}",
 		 strtab_str(&u->names, ni->name), strtab_str(&u->names, ni->orig_name), ni->address,
 		 strtab_str(&u->names, ni->file), ni->start_line, ni->lineno, ni->columnno,
 		 strtab_str(&u->names, ni->objfile));
+}
+
+const char *graph_name(const struct cp_graph *g, uint32_t id)
+{
+	return universe_printable(g->u, graph_info_id(g, id));
+}
+
+/* Universe id of ni with address, line and column cleared (interned on demand). */
+static uint32_t function_info(struct cp_universe *u, uint32_t id)
+{
+	struct cp_node_info fi = u->infos[id];
+
+	if (!fi.address && !fi.lineno && !fi.columnno)
+		return id;
+	fi.address = 0;
+	fi.lineno = 0;
+	fi.columnno = 0;
+	id = universe_intern(u, &fi);
+	if (u->ninfos > u->nprintable) {
+		u->printable = xrealloc(u->printable, (u->ninfos + 1) * sizeof(*u->printable));
+		memset(u->printable + u->nprintable, 0,
+		       (u->ninfos + 1 - u->nprintable) * sizeof(*u->printable));
+		u->nprintable = u->ninfos + 1;
+	}
+	return id;
+}
+
+uint64_t graph_function_key(struct cp_graph *g, uint32_t id)
+{
+	if (g->func_key)
+		return g->func_key[id];
+	return function_info(g->u, id);
+}
+
+struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_opts *o)
+{
+	const struct cp_view *v = u->view;
+	const struct cp_profile *p = v->p;
+	struct cp_graph *g = xcalloc(1, sizeof(*g));
+	size_t anodes = 0, nvt = p->nsample_types;
+	struct idmap children, edges;
+
+	idmap_init(&children, 1024);
+	idmap_init(&edges, 1024);
+	g->u = u;
+	for (size_t i = 0; i < v->nsamples; i++) {
+		const struct cp_vsample *s = &v->samples[i];
+		const int64_t *vals = p->values + (size_t)s->sample * nvt;
+		const uint32_t *stk = v->stack + s->stack_off;
+		int64_t w = vals[o->sample_index], dw = o->mean ? vals[0] : 0;
+		uint32_t parent = CP_NONE;
+
+		if (w == 0 && dw == 0)
+			continue;
+		for (uint32_t k = s->depth; k-- > 0;) {
+			uint32_t n;
+			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
+
+			for (uint32_t li = n; li-- > 0;) {
+				uint64_t key =
+					((uint64_t)(parent == CP_NONE ? 0 : parent + 1) << 32 |
+					 ln[li]) +
+					1;
+				uint32_t id;
+
+				if (!idmap_get(&children, key, &id)) {
+					id = (uint32_t)g->nids++;
+					if (g->nids > anodes) {
+						size_t old = anodes;
+
+						anodes = anodes ? anodes * 2 : 1024;
+						g->stat = xrealloc(g->stat,
+								   anodes * sizeof(*g->stat));
+						g->info = xrealloc(g->info,
+								   anodes * sizeof(*g->info));
+						g->func_key = xrealloc(
+							g->func_key, anodes * sizeof(*g->func_key));
+						memset(g->stat + old, 0,
+						       (anodes - old) * sizeof(*g->stat));
+					}
+					g->info[id] = ln[li];
+					g->func_key[id] =
+						(uint64_t)(parent == CP_NONE ? 0 : parent + 1)
+							<< 32 |
+						function_info(u, ln[li]);
+					idmap_put(&children, key, id);
+				}
+				g->stat[id].cum += w;
+				g->stat[id].cum_div += dw;
+				if (parent != CP_NONE) {
+					uint64_t ekey = ((uint64_t)parent << 32 | id) + 1;
+					uint32_t e;
+
+					if (!idmap_get(&edges, ekey, &e)) {
+						e = (uint32_t)g->nedges;
+						g->edges = xrealloc(g->edges,
+								    (g->nedges + 1) *
+									    sizeof(*g->edges));
+						memset(&g->edges[e], 0, sizeof(g->edges[e]));
+						g->edges[e].src = parent;
+						g->edges[e].dst = id;
+						g->edges[e].is_inline = true;
+						g->nedges++;
+						idmap_put(&edges, ekey, e);
+					}
+					g->edges[e].weight += w;
+					g->edges[e].weight_div += dw;
+					if (li == n - 1)
+						g->edges[e].is_inline = false;
+				}
+				parent = id;
+			}
+		}
+		if (parent != CP_NONE) {
+			g->stat[parent].flat += w;
+			g->stat[parent].flat_div += dw;
+		}
+	}
+	idmap_release(&children);
+	idmap_release(&edges);
+	g->nodes = xmalloc(st_mult(g->nids + 1, sizeof(uint32_t)));
+	for (uint32_t id = 0; id < g->nids; id++) {
+		const struct cp_node_stat *st = &g->stat[id];
+
+		if (st->cum == 0 && st->flat == 0)
+			continue;
+		if (o->drop_negative && (st->flat < 0 || (st->flat == 0 && st->cum < 0)))
+			continue;
+		g->nodes[g->nnodes++] = id;
+	}
+	return g;
 }
 
 static struct cp_graph *sort_graph;
@@ -504,7 +640,7 @@ static int node_cmp(const void *a, const void *b)
 	}
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
-	c = strcmp(universe_printable(g->u, l), universe_printable(g->u, r));
+	c = strcmp(graph_name(g, l), graph_name(g, r));
 	if (c)
 		return c;
 	if (sort_order == CP_ORDER_FLAT) {
@@ -521,8 +657,8 @@ static int node_cmp(const void *a, const void *b)
 
 		buf_init(&x);
 		buf_init(&y);
-		info_string(g->u, l, &x);
-		info_string(g->u, r, &y);
+		info_string(g, l, &x);
+		info_string(g, r, &y);
 		c = strcmp(x.buf, y.buf);
 		buf_release(&x);
 		buf_release(&y);
@@ -550,15 +686,15 @@ static int edge_cmp(const void *a, const void *b)
 	/* pprof's edgeList.Less: compares |w| only when the weights differ */
 	if (x->weight != y->weight && abs64(x->weight) != abs64(y->weight))
 		return abs64(x->weight) > abs64(y->weight) ? -1 : 1;
-	c = strcmp(universe_printable(g->u, x->src), universe_printable(g->u, y->src));
+	c = strcmp(graph_name(g, x->src), graph_name(g, y->src));
 	if (c)
 		return c;
-	return strcmp(universe_printable(g->u, x->dst), universe_printable(g->u, y->dst));
+	return strcmp(graph_name(g, x->dst), graph_name(g, y->dst));
 }
 
 void graph_adjacency(struct cp_graph *g, struct cp_adjacency *adj)
 {
-	size_t nu = g->u->ninfos + 1, ni = 0, no = 0;
+	size_t nu = g->nids, ni = 0, no = 0;
 
 	adj->in_off = xcalloc(nu, sizeof(uint32_t));
 	adj->in_n = xcalloc(nu, sizeof(uint32_t));
@@ -608,7 +744,7 @@ void graph_adjacency_release(struct cp_adjacency *adj)
 
 int graph_trim_edges(struct cp_graph *g, int64_t cutoff)
 {
-	unsigned char *listed = xcalloc(g->u->ninfos + 1, 1);
+	unsigned char *listed = xcalloc(g->nids, 1);
 	int dropped = 0;
 
 	for (size_t i = 0; i < g->nnodes; i++)
@@ -627,7 +763,7 @@ int graph_trim_edges(struct cp_graph *g, int64_t cutoff)
 
 static unsigned char *kept_set(const struct cp_graph *g, size_t n, int64_t cutoff, size_t *count)
 {
-	unsigned char *kept = xcalloc(g->u->ninfos + 1, 1);
+	unsigned char *kept = xcalloc(g->nids, 1);
 
 	*count = 0;
 	for (size_t i = 0; i < n; i++) {

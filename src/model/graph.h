@@ -60,7 +60,8 @@ struct cp_universe {
 		uint32_t off, n;
 	} * locs;
 	uint32_t *loc_nodes;
-	char **printable; /* lazily built printable names */
+	char **printable;  /* lazily built printable names */
+	size_t nprintable; /* entries in printable */
 };
 
 struct cp_universe *universe_build(const struct cp_view *v, const struct cp_universe_opts *o);
@@ -104,7 +105,14 @@ static inline const uint32_t *universe_loc_nodes(const struct cp_universe *u, ui
 
 struct cp_graph {
 	struct cp_universe *u;
-	struct cp_node_stat *stat; /* per universe id */
+	/*
+	 * Node ids: universe ids, except in a call tree, where each node is one
+	 * calling context and info[id] is its universe id.
+	 */
+	uint32_t *info;		   /* NULL: node id == universe id */
+	uint64_t *func_key;	   /* call tree: identity of the node's function in its context */
+	size_t nids;		   /* size of the per-node arrays */
+	struct cp_node_stat *stat; /* per node id */
 	uint32_t *nodes;	   /* present node ids, in order */
 	size_t nnodes;
 	struct cp_edge *edges; /* empty unless built with edges */
@@ -118,6 +126,32 @@ struct cp_graph {
 struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
 			     const unsigned char *kept, bool with_edges);
 void graph_free(struct cp_graph *g);
+
+/*
+ * pprof's call_tree: a node per calling context (same function reached by
+ * two paths = two nodes), cum summed without de-duplication, no trimming.
+ */
+struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_opts *o);
+
+static inline uint32_t graph_info_id(const struct cp_graph *g, uint32_t id)
+{
+	return g->info ? g->info[id] : id;
+}
+
+static inline const struct cp_node_info *graph_info(const struct cp_graph *g, uint32_t id)
+{
+	return &g->u->infos[graph_info_id(g, id)];
+}
+
+/* The node's printable name (pprof's PrintableName). */
+const char *graph_name(const struct cp_graph *g, uint32_t id);
+
+/*
+ * Identity of the function a node belongs to (pprof's Node.Function): nodes
+ * of one function at different addresses or lines share it; in a call tree
+ * it also depends on the calling context.
+ */
+uint64_t graph_function_key(struct cp_graph *g, uint32_t id);
 
 static inline int64_t graph_flat_value(const struct cp_graph *g, uint32_t id)
 {

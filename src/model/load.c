@@ -1175,7 +1175,6 @@ struct cp_profile *profile_load(const char *const *paths, size_t npaths,
 			cp_err_prefix(err, paths[i]);
 			goto out;
 		}
-		
 	}
 	if (npaths == 1) {
 		result = ps[0];

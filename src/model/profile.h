@@ -92,8 +92,8 @@ struct cp_profile {
 	size_t nlabels;
 	/* stack, values, samples, locations, lines, labels, functions are malloc'd */
 	bool owns_arrays;
-	bool labels_in_arena;   /* labels were replaced by an arena copy */
-	int64_t *extra_values;  /* malloc'd values of a profile not owning its arrays */
+	bool labels_in_arena;  /* labels were replaced by an arena copy */
+	int64_t *extra_values; /* malloc'd values of a profile not owning its arrays */
 };
 
 /* An empty profile with an initialised string table. */

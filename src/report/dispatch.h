@@ -19,6 +19,8 @@ struct report;
 enum {
 	CMDF_TEXT = 1 << 0,  /* output is text (fine on a terminal) */
 	CMDF_REGEX = 1 << 1, /* takes a regexp argument */
+	/* not for a terminal: written to ./profileNNN.<ext> when stdout is one */
+	CMDF_AWAY_FROM_TTY = 1 << 2,
 };
 
 typedef int (*report_fn)(struct report *r, struct buf *out, struct cp_err *err);

@@ -136,7 +136,8 @@ static void sample_labels(struct report *r, const struct cp_sample *s, bool nume
 			if (!numeric)
 				buf_adds(&item, profile_str(p, l->str));
 			else if (nunits == nvals)
-				buf_addf(&item, "%" PRId64 " %s", l->num, profile_str(p, l->num_unit));
+				buf_addf(&item, "%" PRId64 " %s", l->num,
+					 profile_str(p, l->num_unit));
 			else
 				buf_addf(&item, "%" PRId64, l->num);
 		}
@@ -226,9 +227,9 @@ int report_raw(struct report *r, struct buf *out, struct cp_err *err)
 			const struct cp_line *ln = &p->lines[v->lines[vl->line_off + i]];
 			const struct cp_function *f = &p->functions[ln->function];
 
-			buf_addf(out, "%s%s %s:%" PRId64 ":%" PRId64 " s=%" PRId64, i == first ? tmp.buf : "             ",
-				 profile_str(p, f->name), profile_str(p, f->filename), ln->line,
-				 ln->column, f->start_line);
+			buf_addf(out, "%s%s %s:%" PRId64 ":%" PRId64 " s=%" PRId64,
+				 i == first ? tmp.buf : "             ", profile_str(p, f->name),
+				 profile_str(p, f->filename), ln->line, ln->column, f->start_line);
 			if (f->name != f->system_name)
 				buf_addf(out, "(%s)", profile_str(p, f->system_name));
 			buf_addc(out, '\n');
@@ -244,9 +245,9 @@ int report_raw(struct report *r, struct buf *out, struct cp_err *err)
 		hex(out, m->limit);
 		buf_addc(out, '/');
 		hex(out, m->offset);
-		buf_addf(out, " %s %s %s%s%s%s\n", profile_str(p, m->file), profile_str(p, m->build_id),
-			 m->has_functions ? "[FN]" : "", m->has_filenames ? "[FL]" : "",
-			 m->has_line_numbers ? "[LN]" : "",
+		buf_addf(out, " %s %s %s%s%s%s\n", profile_str(p, m->file),
+			 profile_str(p, m->build_id), m->has_functions ? "[FN]" : "",
+			 m->has_filenames ? "[FL]" : "", m->has_line_numbers ? "[LN]" : "",
 			 m->has_inline_frames && inlines ? "[IN]" : "");
 	}
 	buf_release(&tmp);

@@ -68,5 +68,8 @@ int report_traces(struct report *r, struct buf *out, struct cp_err *err);
 int report_comments(struct report *r, struct buf *out, struct cp_err *err);
 int report_tags(struct report *r, struct buf *out, struct cp_err *err);
 int report_raw(struct report *r, struct buf *out, struct cp_err *err);
+int report_callgrind(struct report *r, struct buf *out, struct cp_err *err);
+int report_proto(struct report *r, struct buf *out, struct cp_err *err);
+int report_topproto(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif

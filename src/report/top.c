@@ -67,8 +67,7 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 		units_percent(fp, sizeof(fp), flat, r->total);
 		units_percent(sp, sizeof(sp), sum, r->total);
 		units_percent(cp, sizeof(cp), cum, r->total);
-		buf_addf(out, "%10s %s %s %10s %s  %s%s\n", fv, fp, sp, cv, cp,
-			 universe_printable(u, id),
+		buf_addf(out, "%10s %s %s %10s %s  %s%s\n", fv, fp, sp, cv, cp, graph_name(g, id),
 			 inl[id] == 1 ? " (inline)" :
 			 inl[id] == 3 ? " (partial-inline)" :
 					"");

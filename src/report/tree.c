@@ -9,15 +9,14 @@
 #include "report/report.h"
 #include "report/units.h"
 
-static void edge_line(struct report *r, struct buf *out, const struct cp_universe *u,
+static void edge_line(struct report *r, struct buf *out, const struct cp_graph *g,
 		      const struct cp_edge *e, uint32_t other, int64_t cum)
 {
 	char v[64], pct[32];
 
 	report_value(r, e->weight, v, sizeof(v));
 	units_percent(pct, sizeof(pct), e->weight, cum);
-	buf_addf(out, "%50s %s |   %s%s\n", v, pct,
-		 universe_printable((struct cp_universe *)u, other),
+	buf_addf(out, "%50s %s |   %s%s\n", v, pct, graph_name(g, other),
 		 e->is_inline ? " (inline)" : "");
 }
 
@@ -55,7 +54,7 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 		 "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n");
 	for (size_t i = 0; i < g->nnodes; i++) {
 		uint32_t id = g->nodes[i];
-		const char *name = universe_printable(u, id);
+		const char *name = graph_name(g, id);
 		int64_t flat = graph_flat_value(g, id), cum = graph_cum_value(g, id);
 		char fv[64], cv[64], fp[32], sp[32], cp[32];
 
@@ -66,7 +65,7 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 		for (uint32_t k = 0; k < adj.in_n[id]; k++) {
 			const struct cp_edge *e = &g->edges[adj.ins[adj.in_off[id] + k]];
 
-			edge_line(r, out, u, e, e->src, cum);
+			edge_line(r, out, g, e, e->src, cum);
 		}
 		flat_sum += flat;
 		report_value(r, flat, fv, sizeof(fv));
@@ -78,7 +77,7 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 		for (uint32_t k = 0; k < adj.out_n[id]; k++) {
 			const struct cp_edge *e = &g->edges[adj.outs[adj.out_off[id] + k]];
 
-			edge_line(r, out, u, e, e->dst, cum);
+			edge_line(r, out, g, e, e->dst, cum);
 		}
 	}
 	if (g->nnodes > 0)

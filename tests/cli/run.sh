@@ -143,6 +143,48 @@ else
 	fail=$((fail + 1)); echo "FAIL help: status $rc"
 fi
 
+# --- proto round trip: cprof -proto re-reads to the same report, in cprof and in go tool pprof ---
+for f in go-cpu go-heap go-block heap cpu; do
+	"$cprof" -proto "$f.pb.gz" >"$tmp/$f.rt.pb.gz" 2>/dev/null
+	if cmp -s <("$cprof" -top "$f.pb.gz" 2>&1) <("$cprof" -top "$tmp/$f.rt.pb.gz" 2>&1) &&
+		cmp -s <("$cprof" -traces -tags "$f.pb.gz" 2>&1) <("$cprof" -traces -tags "$tmp/$f.rt.pb.gz" 2>&1); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); echo "FAIL proto-roundtrip $f: reports differ after -proto"
+	fi
+	if command -v go >/dev/null; then
+		if cmp -s <(cd "$tmp" && go tool pprof -symbolize=none -top "$top/testdata/$f.pb.gz" 2>/dev/null) \
+			<(cd "$tmp" && go tool pprof -symbolize=none -top "$tmp/$f.rt.pb.gz" 2>/dev/null); then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1)); echo "FAIL proto-pprof $f: go tool pprof -top differs on cprof's -proto output"
+		fi
+	fi
+done
+command -v go >/dev/null || echo "SKIP proto-pprof: go is not installed (go tool pprof reads cprof's -proto output)"
+
+# --- topproto, two passes as pprof's test does (goldens by go tool pprof, see testdata/README.md) ---
+b="-symbolize=none -nodecount=20 -nodefraction=0.05 -edgefraction=0.01 -compact_labels -unit=minimum"
+# shellcheck disable=SC2086
+"$cprof" $b -topproto -addresses -output="$tmp/tp.pb.gz" cpu.pb.gz 2>/dev/null
+# shellcheck disable=SC2086
+if cmp -s <("$cprof" $b -text -lines "$tmp/tp.pb.gz") golden/topproto.cpu.lines &&
+	cmp -s <("$cprof" $b -text -lines -cum -hide='line[X3]0' "$tmp/tp.pb.gz") golden/topproto.cpu.cum.lines.hide; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL topproto: two-pass output differs from its goldens"
+fi
+
+# --- binary reports are not written to a terminal ---
+if command -v script >/dev/null; then
+	got=$(cd "$tmp" && script -qec "'$cprof' -proto $top/testdata/go-cpu.pb.gz" /dev/null | tr -d '\r')
+	if [ "$got" = "Generating report in profile001.pb.gz" ] && cmp -s "$tmp/profile001.pb.gz" "$tmp/go-cpu.rt.pb.gz"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); echo "FAIL away-from-tty: got '$got'"
+	fi
+fi
+
 # --- progress on a terminal (stderr a pty), shown at once with CPROF_PROGRESS_AFTER=0 ---
 if [ -n "$genprof" ] && [ -x "$genprof" ] && command -v script >/dev/null; then
 	"$genprof" -n 35000 -f 8000 "$tmp/big.pb.gz" >/dev/null 2>&1
