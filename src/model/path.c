@@ -91,8 +91,9 @@ const char *path_trim(const char *path, const char *trim_path, const char *sourc
 			buf_addc(&want, '/');
 			found = strstr(path, want.buf);
 			if (found) {
+				found += want.len;
 				buf_release(&want);
-				return found + want.len;
+				return found;
 			}
 			if (!colon)
 				break;
@@ -109,8 +110,9 @@ const char *path_trim(const char *path, const char *trim_path, const char *sourc
 			if (want.buf[want.len - 1] != '/')
 				buf_addc(&want, '/');
 			if (!strncmp(path, want.buf, want.len)) {
+				path += want.len;
 				buf_release(&want);
-				return path + want.len;
+				return path;
 			}
 		}
 		if (!colon)

@@ -70,6 +70,7 @@ int report_tags(struct report *r, struct buf *out, struct cp_err *err);
 int report_raw(struct report *r, struct buf *out, struct cp_err *err);
 int report_callgrind(struct report *r, struct buf *out, struct cp_err *err);
 int report_proto(struct report *r, struct buf *out, struct cp_err *err);
+int report_list(struct report *r, struct buf *out, struct cp_err *err);
 int report_topproto(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif

@@ -143,6 +143,15 @@ else
 	fail=$((fail + 1)); echo "FAIL help: status $rc"
 fi
 
+# --- list: a missing source file is reported in the listing, no match is an error ---
+got=$("$cprof" -list='main.fib$' -source_path=/nonexistent go-cpu.pb.gz 2>&1 | sed -n 4p)
+if [ "$got" = " Error: could not find file cprof.example/fixtures/cpu/main.go on path /nonexistent" ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL list-missing-source: got '$got'"
+fi
+expect list-nomatch 2 "cprof: no matches found for regexp: zzzq" -- -list=zzzq go-cpu.pb.gz
+
 # --- proto round trip: cprof -proto re-reads to the same report, in cprof and in go tool pprof ---
 for f in go-cpu go-heap go-block heap cpu; do
 	"$cprof" -proto "$f.pb.gz" >"$tmp/$f.rt.pb.gz" 2>/dev/null
