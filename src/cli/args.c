@@ -39,8 +39,6 @@ static const struct extra_def extra_defs[] = {
 	{ "timeout", X_UNAVAILABLE_VALUE, "Fetch timeout (not available yet)" },
 	{ "tools", X_UNAVAILABLE_VALUE, "Object tool path (not available yet)" },
 	{ "buildid", X_UNAVAILABLE_VALUE, "Build id override (not available yet)" },
-	{ "tagroot", X_UNAVAILABLE_VALUE, "Label keys as root frames (not available yet)" },
-	{ "tagleaf", X_UNAVAILABLE_VALUE, "Label keys as leaf frames (not available yet)" },
 	{ "showcolumns", X_UNAVAILABLE_BOOL,
 	  "Column numbers at lines granularity (not available yet)" },
 	{ "intel_syntax", X_UNAVAILABLE_BOOL, "Intel assembly syntax (not available yet)" },

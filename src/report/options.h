@@ -20,7 +20,7 @@ struct cp_options {
 	double nodefraction, edgefraction;
 	bool trim;
 	char *focus, *ignore, *hide, *show, *show_from, *prune_from;
-	char *tagfocus, *tagignore, *tagshow, *taghide;
+	char *tagfocus, *tagignore, *tagshow, *taghide, *tagroot, *tagleaf;
 	bool noinlines, compact_labels, relative_percentages, call_tree, drop_negative, all_frames;
 	bool normalize;
 	char *source_path, *trim_path, *output;

@@ -63,10 +63,10 @@ static int compile(const char *what, const char *pattern, struct cp_regex **re, 
 	return 0;
 }
 
-static void warn_no_match(struct report *r, bool matched, const char *what)
+static void warn_no_match(struct buf *warn, bool matched, const char *what)
 {
 	if (!matched)
-		buf_addf(r->warn, "%s expression matched no samples\n", what);
+		buf_addf(warn, "%s expression matched no samples\n", what);
 }
 
 /* pprof's FilterTagsByName: hide label keys not matching show or matching hide. */
@@ -147,25 +147,25 @@ static int apply_focus(struct report *r, struct cp_err *err)
 	nf.show = show;
 	if (focus || ignore || hide || show)
 		view_filter_names(&r->view, &nf);
-	warn_no_match(r, !focus || nf.focus_matched, "Focus");
-	warn_no_match(r, !ignore || nf.ignore_matched, "Ignore");
-	warn_no_match(r, !hide || nf.hide_matched, "Hide");
-	warn_no_match(r, !show || nf.show_matched, "Show");
+	warn_no_match(r->warn, !focus || nf.focus_matched, "Focus");
+	warn_no_match(r->warn, !ignore || nf.ignore_matched, "Ignore");
+	warn_no_match(r->warn, !hide || nf.hide_matched, "Hide");
+	warn_no_match(r->warn, !show || nf.show_matched, "Show");
 	if (show_from)
-		warn_no_match(r, view_show_from(&r->view, show_from), "ShowFrom");
+		warn_no_match(r->warn, view_show_from(&r->view, show_from), "ShowFrom");
 	if (tagfocus || tagignore) {
 		bool fm, im;
 
 		filter_tags(r, tagfocus, tagignore, &fm, &im);
-		warn_no_match(r, !tagfocus || fm, "TagFocus");
-		warn_no_match(r, !tagignore || im, "TagIgnore");
+		warn_no_match(r->warn, !tagfocus || fm, "TagFocus");
+		warn_no_match(r->warn, !tagignore || im, "TagIgnore");
 	}
 	if (tagshow || taghide) {
 		bool sm, hm;
 
 		tag_names_filter(r, tagshow, taghide, &sm, &hm);
-		warn_no_match(r, !tagshow || sm, "TagShow");
-		warn_no_match(r, !taghide || hm, "TagHide");
+		warn_no_match(r->warn, !tagshow || sm, "TagShow");
+		warn_no_match(r->warn, !taghide || hm, "TagHide");
 	}
 	if (prune_from)
 		view_prune_from(&r->view, prune_from);
@@ -231,6 +231,15 @@ int report_prepare(struct report *r, const struct cp_profile *p, const struct cp
 	size_t g;
 
 	memset(r, 0, sizeof(*r));
+	if (*o->tagroot || *o->tagleaf) {
+		bool rootm, leafm;
+
+		r->derived =
+			report_label_frames(p, o->tagroot, o->tagleaf, o->unit, &rootm, &leafm);
+		p = r->derived;
+		warn_no_match(warn, !*o->tagroot || rootm, "TagRoot");
+		warn_no_match(warn, !*o->tagleaf || leafm, "TagLeaf");
+	}
 	r->p = p;
 	r->cmd = cmd;
 	r->arg = arg;
@@ -272,6 +281,7 @@ void report_release(struct report *r)
 	free(r->sample_type);
 	label_units_release(&r->units);
 	free(r->hidden_keys);
+	profile_free(r->derived);
 }
 
 void report_value(const struct report *r, int64_t v, char *out, size_t size)

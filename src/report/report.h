@@ -23,6 +23,7 @@ struct cp_command;
 
 struct report {
 	const struct cp_profile *p;
+	struct cp_profile *derived;     /* owned copy when tagroot/tagleaf add frames */
 	const struct cp_command *cmd;
 	struct cp_options o; /* copy, with command overrides */
 	const char *arg;     /* regexp argument of peek/list, or NULL */
@@ -40,6 +41,14 @@ struct report {
 };
 
 /* On error r still needs report_release. */
+/*
+ * A copy of p with tagroot/tagleaf label frames added (tagroot.c); *rootm and
+ * *leafm say whether any sample had the keys.
+ */
+struct cp_profile *report_label_frames(const struct cp_profile *p, const char *roots,
+				       const char *leaves, const char *unit, bool *rootm,
+				       bool *leafm);
+
 int report_prepare(struct report *r, const struct cp_profile *p, const struct cp_options *o,
 		   const struct cp_command *cmd, const char *arg, struct buf *warn,
 		   struct cp_err *err);

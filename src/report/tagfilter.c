@@ -52,8 +52,12 @@ static const char *range_token(const char *s, size_t *len, long long *num, char 
 	return NULL;
 }
 
-/* pprof's parseTagFilterRange; false when value is not a range. */
-static bool parse_range(struct tag_filter *f, const char *value)
+/*
+ * pprof's parseTagFilterRange; false when value is not a range.  Unlike
+ * pprof (which then reads it as a regexp), a range whose ends cannot be
+ * compared or whose number overflows is an error (*bad set).
+ */
+static bool parse_range(struct tag_filter *f, const char *value, bool *bad)
 {
 	char u1[32], u2[32];
 	long long n1, n2;
@@ -61,9 +65,14 @@ static bool parse_range(struct tag_filter *f, const char *value)
 	const char *t1 = range_token(value, &l1, &n1, u1, sizeof(u1)), *t2, *unit;
 	size_t vl = strlen(value);
 
+	*bad = false;
 	if (!t1)
 		return false;
 	t2 = range_token(t1 + l1, &l2, &n2, u2, sizeof(u2));
+	if (n1 == LLONG_MAX || n1 == LLONG_MIN || (t2 && (n2 == LLONG_MAX || n2 == LLONG_MIN))) {
+		*bad = true;
+		return false;
+	}
 	f->lo = units_scale(n1, u1, u1, &unit);
 	snprintf(f->unit, sizeof(f->unit), "%s", unit);
 	if (!t2) {
@@ -81,8 +90,10 @@ static bool parse_range(struct tag_filter *f, const char *value)
 	if (t1 != value || value[l1] != ':' || t2 != value + l1 + 1 || l1 + 1 + l2 != vl)
 		return false;
 	f->hi = units_scale(n2, u2, f->unit, &unit);
-	if (strcmp(unit, f->unit))
+	if (strcmp(unit, f->unit)) {
+		*bad = true;
 		return false;
+	}
 	f->kind = RANGE_BETWEEN;
 	return true;
 }
@@ -92,14 +103,22 @@ struct tag_filter *tag_filter_compile(const char *name, const char *value, struc
 {
 	struct tag_filter *f = xcalloc(1, sizeof(*f));
 	const char *eq = strchr(value, '=');
+	bool bad;
 
 	if (eq) {
 		f->key = xstrndup(value, (size_t)(eq - value));
 		value = eq + 1;
 	}
-	if (parse_range(f, value)) {
+	if (parse_range(f, value, &bad)) {
 		buf_addf(warn, "%s:Interpreted '%s' as range, not regexp\n", name, value);
 		return f;
+	}
+	if (bad) {
+		cp_errf(err,
+			"%s: bad range '%s': numbers out of range or units that cannot be compared",
+			name, value);
+		tag_filter_free(f);
+		return NULL;
 	}
 	f->kind = RANGE_NONE;
 	for (const char *p = value;;) {

@@ -111,6 +111,9 @@ expect unavailable 2 "cprof: the disasm report is not available in this version 
 expect peek-nomatch 2 "cprof: no matches found for regexp: zzzq" -- -peek=zzzq go-cpu.pb.gz
 expect tagfocus-range 0 "tagfocus:Interpreted '1mb:' as range, not regexp
 TagFocus expression matched no samples" -- -top -tagfocus=1mb: go-cpu.pb.gz
+expect bad-range 2 "cprof: tagfocus: bad range '1kb:2ms': numbers out of range or units that cannot be compared" -- -top -tagfocus=1kb:2ms go-heap.pb.gz
+expect bad-range-overflow 2 "cprof: tagignore: bad range '99999999999999999999kb:': numbers out of range or units that cannot be compared" -- -top -tagignore=99999999999999999999kb: go-heap.pb.gz
+expect tagroot-nomatch 0 "TagRoot expression matched no samples" -- -top -tagroot=nosuchkey go-cpu.pb.gz
 expect bad-tagfocus 2 "cprof: parsing tagfocus regexp: missing closing parenthesis at offset 1" -- -top -tagfocus='(' go-cpu.pb.gz
 
 # --- warnings go to stderr, the report still to stdout ---
