@@ -105,6 +105,11 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libcprof-core.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libcprof-core.a $(LIBS) $(CMOCKA_LIBS)
 
+# The input tests' dump tool (Profile.String() layout); built for tests only.
+$(O)/tests/dump: $(O)/tests/inputs/dump.o $(O)/libcprof-core.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libcprof-core.a $(LIBS)
+
 unit: $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t || exit 1; done
 
@@ -139,7 +144,7 @@ bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
 
 # ---- housekeeping ----
-FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c bench/*.c)
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -76,7 +76,7 @@ else
 fi
 
 printf 'this is not a profile\n' >"$tmp/text.txt"
-expect not-a-profile 1 "cprof: $tmp/text.txt: unrecognized profile format (not profile.proto, gzipped or raw)" -- -top "$tmp/text.txt"
+expect not-a-profile 1 "cprof: $tmp/text.txt: unrecognized profile format (not proto, legacy pprof, folded stacks or perf script)" -- -top "$tmp/text.txt"
 : >"$tmp/empty"
 expect empty 1 "cprof: $tmp/empty: empty input" -- -top "$tmp/empty"
 printf '' | gzip >"$tmp/empty.gz"
