@@ -113,8 +113,9 @@ $(O)/tests/dump: $(O)/tests/inputs/dump.o $(O)/libcprof-core.a
 unit: $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t || exit 1; done
 
-golden: $(O)/cprof $(O)/genprof
+golden: $(O)/cprof $(O)/genprof $(O)/tests/dump
 	$(Q)tests/golden/run.sh $(O)/cprof
+	$(Q)tests/inputs/run.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 

@@ -214,14 +214,19 @@ void builder_compact(struct cp_builder *b)
 		loc_map[i] = CP_NONE;
 	for (size_t i = 0; i < b->nfunctions; i++)
 		fn_map[i] = CP_NONE;
-	for (size_t k = 0; k < b->nstack; k++) {
-		uint32_t old = b->stack[k];
+	/* samples may have been shortened in place: only their depth counts */
+	for (size_t s = 0; s < b->nsamples; s++) {
+		uint32_t *st = b->stack + b->samples[s].stack_off;
 
-		if (loc_map[old] == CP_NONE) {
-			loc_map[old] = (uint32_t)nl;
-			locs[nl++] = b->locations[old];
+		for (uint32_t k = 0; k < b->samples[s].depth; k++) {
+			uint32_t old = st[k];
+
+			if (loc_map[old] == CP_NONE) {
+				loc_map[old] = (uint32_t)nl;
+				locs[nl++] = b->locations[old];
+			}
+			st[k] = loc_map[old];
 		}
-		b->stack[k] = loc_map[old];
 	}
 	for (size_t i = 0; i < nl; i++) {
 		struct cp_location *l = &locs[i];

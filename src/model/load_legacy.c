@@ -1420,7 +1420,9 @@ static int parse_contention(const unsigned char *data, size_t len, struct cp_bui
 				ok = n - i >= 2 && !memcmp(s + i, " @", 2);
 			}
 			if (!ok || v1 > INT64_MAX || v2 > INT64_MAX) {
-				ret = NOT_MINE;
+				/* pprof says "unrecognized"; the line is more use */
+				ret = cp_errf(err, "contention profile: malformed sample (line %zu)",
+					      sc.lineno);
 				goto out;
 			}
 			a0 = i + 2;
