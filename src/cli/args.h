@@ -23,6 +23,7 @@ struct cli_args {
 	size_t nprofiles;
 	char *add_comment;
 	char *symbolize;
+	const char *binary; /* "cprof -top ./prog cpu.prof": the binary, or NULL */
 	bool help, interactive;
 };
 

@@ -1421,7 +1421,8 @@ static int parse_contention(const unsigned char *data, size_t len, struct cp_bui
 			}
 			if (!ok || v1 > INT64_MAX || v2 > INT64_MAX) {
 				/* pprof says "unrecognized"; the line is more use */
-				ret = cp_errf(err, "contention profile: malformed sample (line %zu)",
+				ret = cp_errf(err,
+					      "contention profile: malformed sample (line %zu)",
 					      sc.lineno);
 				goto out;
 			}
