@@ -53,5 +53,7 @@ bool text_contains(const char *s, size_t len, const char *needle);
  */
 void legacy_add_mappings(struct cp_builder *b, struct line_scan *lines);
 void legacy_assign_mappings(struct cp_builder *b);
+/* pprof's guess at the main binary: a named file, not a library, not "[...]". */
+bool legacy_main_candidate(const char *file);
 
 #endif

@@ -364,6 +364,30 @@ static bool is_library(const char *f, size_t n)
 	return false;
 }
 
+bool legacy_main_candidate(const char *f)
+{
+	size_t n = strlen(f);
+	char *clean = xmalloc(n + 1), *d = clean;
+	const char *t;
+	size_t tn;
+	bool main_bin;
+
+	for (size_t k = 0; k < n;) {
+		if (!strncmp(f + k, "(deleted)", 9)) {
+			k += 9;
+			continue;
+		}
+		*d++ = f[k++];
+	}
+	*d = 0;
+	t = clean;
+	tn = (size_t)(d - clean);
+	text_trim(&t, &tn);
+	main_bin = tn && !is_library(t, tn) && t[0] != '[';
+	free(clean);
+	return main_bin;
+}
+
 static bool adjacent(const struct cp_builder *b, const struct cp_mapping *m1,
 		     const struct cp_mapping *m2)
 {
@@ -473,27 +497,7 @@ void legacy_add_mappings(struct cp_builder *b, struct line_scan *sc)
 	}
 	/* the main binary goes first */
 	for (size_t i = 0; i < b->nmappings; i++) {
-		const char *f = profile_str(b->p, b->mappings[i].file);
-		size_t n = strlen(f);
-		char *clean = xmalloc(n + 1), *d = clean;
-		const char *t;
-		size_t tn;
-		bool main_bin;
-
-		for (size_t k = 0; k < n;) {
-			if (!strncmp(f + k, "(deleted)", 9)) {
-				k += 9;
-				continue;
-			}
-			*d++ = f[k++];
-		}
-		*d = 0;
-		t = clean;
-		tn = (size_t)(d - clean);
-		text_trim(&t, &tn);
-		main_bin = tn && !is_library(t, tn) && t[0] != '[';
-		free(clean);
-		if (main_bin) {
+		if (legacy_main_candidate(profile_str(b->p, b->mappings[i].file))) {
 			struct cp_mapping tmp = b->mappings[0];
 
 			b->mappings[0] = b->mappings[i];

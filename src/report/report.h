@@ -52,5 +52,6 @@ void report_labels(struct report *r, const struct cp_graph *g, const struct cp_t
 
 /* Renderers: append the report to out. */
 int report_top(struct report *r, struct buf *out, struct cp_err *err);
+int report_folded(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif
