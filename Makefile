@@ -116,6 +116,7 @@ unit: $(UNIT_BIN)
 golden: $(O)/cprof $(O)/genprof $(O)/tests/dump
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/inputs/run.sh $(O)
+	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
