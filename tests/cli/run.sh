@@ -88,6 +88,8 @@ expect merge-mismatch 1 "cprof: go-heap.pb.gz: cannot merge with go-cpu.pb.gz: i
 # --- usage errors: exit 2 ---
 expect unknown-flag 2 "cprof: flag provided but not defined: -nosuch
 $hint" -- -nosuch go-cpu.pb.gz
+expect bad-symbolize 2 "cprof: unknown -symbolize option bogus
+$hint" -- -top -symbolize=local:bogus go-cpu.pb.gz
 expect two-formats 2 "cprof: must set at most one output format
 $hint" -- -top -text go-cpu.pb.gz
 expect conflicting 2 "cprof: conflicting options set: [files lines]
