@@ -28,7 +28,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
 	-Wno-unused-parameter -Wno-format-truncation
 
-PKGS := libprotobuf-c libpcre2-8 zlib
+PKGS := libprotobuf-c libpcre2-8 zlib libdw
 # Recursive (=) so pkg-config runs after install-deps has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -36,7 +36,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -Isrc -I$(O)/gen $(PKG_CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm -lpthread
+LIBS = $(PKG_LIBS) -liberty -lm -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -105,11 +105,18 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libcprof-core.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libcprof-core.a $(LIBS) $(CMOCKA_LIBS)
 
+# The input tests' dump tool (Profile.String() layout); built for tests only.
+$(O)/tests/dump: $(O)/tests/inputs/dump.o $(O)/libcprof-core.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libcprof-core.a $(LIBS)
+
 unit: $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t || exit 1; done
 
-golden: $(O)/cprof $(O)/genprof
+golden: $(O)/cprof $(O)/genprof $(O)/tests/dump
 	$(Q)tests/golden/run.sh $(O)/cprof
+	$(Q)tests/inputs/run.sh $(O)
+	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
@@ -139,7 +146,7 @@ bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
 
 # ---- housekeeping ----
-FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c bench/*.c)
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -23,11 +23,16 @@ build_pkgs=(
 	zlib1g-dev
 	libpcre2-dev
 	libncurses-dev
+	libdw-dev
+	libelf-dev
+	libiberty-dev
 )
 
 # What `make test` needs on top of the build.
 test_pkgs=(
 	libcmocka-dev
+	google-perftools
+	libgoogle-perftools-dev
 )
 
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
@@ -36,6 +41,7 @@ optional_pkgs=(
 	golang-go
 	hyperfine
 	time
+	linux-perf
 )
 
 prog=install-deps

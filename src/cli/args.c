@@ -28,7 +28,7 @@ static const struct extra_def extra_defs[] = {
 	{ "h", X_HELP, NULL },
 	{ "interactive", X_INTERACTIVE, "Interactive shell (not available yet)" },
 	{ "symbolize", X_SYMBOLIZE,
-	  "Symbolization mode (accepted; profiles are used as symbolized)" },
+	  "Symbolization: local (default), none, force, demangle=none|full|templates" },
 	{ "add_comment", X_ADD_COMMENT, "Annotation string to record in the profile" },
 	{ "http", X_UNAVAILABLE_VALUE, "Web UI host:port (not available yet)" },
 	{ "no_browser", X_UNAVAILABLE_BOOL,
@@ -277,6 +277,8 @@ static void add_regex_alt(struct cp_options *o, const char *field, const char *w
 	buf_release(&b);
 }
 
+static int parse_args(struct cli_args *a, int argc, char **argv, struct cp_err *err);
+
 /* The shell-style command form: argv[i] is the command word. */
 static int parse_command_form(struct parse_state *ps, int argc, char **argv, int i,
 			      struct cp_err *err)
@@ -334,7 +336,37 @@ static int parse_command_form(struct parse_state *ps, int argc, char **argv, int
 	return 0;
 }
 
+/* pprof's "[binary] profile...": a first argument that is an ELF file names the binary. */
+static void take_binary(struct cli_args *a)
+{
+	unsigned char magic[4];
+	FILE *f;
+	bool elf;
+
+	if (a->nprofiles < 2 || !strcmp(a->profiles[0], "-"))
+		return;
+	f = fopen(a->profiles[0], "rb");
+	if (!f)
+		return;
+	elf = fread(magic, 1, 4, f) == 4 && !memcmp(magic, "\177ELF", 4);
+	fclose(f);
+	if (!elf)
+		return;
+	a->binary = a->profiles[0];
+	memmove(a->profiles, a->profiles + 1, (a->nprofiles - 1) * sizeof(*a->profiles));
+	a->nprofiles--;
+}
+
 int args_parse(struct cli_args *a, int argc, char **argv, struct cp_err *err)
+{
+	int r = parse_args(a, argc, argv, err);
+
+	if (r == 0)
+		take_binary(a);
+	return r;
+}
+
+static int parse_args(struct cli_args *a, int argc, char **argv, struct cp_err *err)
 {
 	struct parse_state ps;
 	int i, count;

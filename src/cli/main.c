@@ -10,6 +10,7 @@
 #include "model/alloc.h"
 #include "model/buf.h"
 #include "model/profile.h"
+#include "model/symbolize.h"
 #include "cli/args.h"
 #include "report/dispatch.h"
 
@@ -103,17 +104,36 @@ static void add_comment(struct cp_profile *p, const char *comment)
 	p->ncomments++;
 }
 
+/* Where binaries are looked for: $CPROF_BINARY_PATH, $PPROF_BINARY_PATH, ~/pprof/binaries. */
+static const char *binary_search_path(struct buf *b)
+{
+	const char *env = getenv("CPROF_BINARY_PATH");
+	const char *home = getenv("HOME");
+
+	if (!env || !*env)
+		env = getenv("PPROF_BINARY_PATH");
+	if (env && *env)
+		return env;
+	if (!home || !*home)
+		return NULL;
+	buf_init(b);
+	buf_addf(b, "%s/pprof/binaries", home);
+	return b->buf;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_args a;
 	struct cp_err err = { "" };
 	struct cp_profile *p = NULL;
-	struct buf out = BUF_INIT, warn = BUF_INIT;
+	struct buf out = BUF_INIT, warn = BUF_INIT, search = BUF_INIT;
+	struct cp_symbolize_opts so = { 0 };
 	int ret = 1;
 
 	signal(SIGPIPE, SIG_IGN);
 	buf_init(&out);
 	buf_init(&warn);
+	buf_init(&search);
 	if (args_parse(&a, argc, argv, &err)) {
 		ret = usage_error(err.msg);
 		goto out;
@@ -126,6 +146,10 @@ int main(int argc, char **argv)
 	}
 	if (a.nprofiles == 0) {
 		ret = usage_error("no profile given");
+		goto out;
+	}
+	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
+		ret = usage_error(err.msg);
 		goto out;
 	}
 	if (!a.cmd || a.interactive) {
@@ -164,6 +188,12 @@ int main(int argc, char **argv)
 		}
 		profile_free(base);
 	}
+	/* symbolize after the base is merged in, as pprof does */
+	so.binary = a.binary;
+	so.search_path = binary_search_path(&search);
+	profile_symbolize(p, &so, &warn);
+	fputs(warn.buf, stderr);
+	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
@@ -210,5 +240,6 @@ out:
 	args_release(&a);
 	buf_release(&out);
 	buf_release(&warn);
+	buf_release(&search);
 	return ret;
 }

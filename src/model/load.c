@@ -17,6 +17,7 @@
 #include "profile.pb-c.h"
 #include "model/alloc.h"
 #include "model/buf.h"
+#include "model/formats.h"
 #include "model/hash.h"
 #include "model/profile.h"
 #include "model/regex.h"
@@ -990,6 +991,9 @@ static bool looks_like_text(const unsigned char *d, size_t len)
 	return true;
 }
 
+static const char unrecognized_msg[] =
+	"unrecognized profile format (not proto, legacy pprof, folded stacks or perf script)";
+
 struct parse_ctx {
 	const struct cp_progress *progress;
 	const char *path;
@@ -1010,8 +1014,7 @@ static struct cp_profile *parse_plain(struct loader *ld, const unsigned char *da
 	if (scan_profile(ld, data, len) || (ld->infl && (need(ld, len), ld->infl->mismatch)) ||
 	    finish(ld)) {
 		if (!gz && ld->nstrings == 0 && looks_like_text(data, len))
-			cp_errf(err, "unrecognized profile format (not profile.proto, "
-				     "gzipped or raw)");
+			cp_errf(err, "%s", unrecognized_msg);
 		goto out;
 	}
 	p = ld->p;
@@ -1062,6 +1065,33 @@ static struct cp_profile *parse_overlapped(const unsigned char *data, size_t len
 	return p;
 }
 
+/*
+ * Not profile.proto: the other formats by content, in pprof's order (the
+ * legacy formats), then folded stacks and perf script.  When none
+ * recognises the data, err keeps the proto parser's message.
+ */
+static struct cp_profile *parse_other(const unsigned char *data, size_t len, struct cp_err *err)
+{
+	static int (*const readers[])(const unsigned char *, size_t, struct cp_profile **,
+				      struct cp_err *) = { legacy_parse, folded_parse,
+							   perf_script_parse };
+	struct cp_err mine = { "" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
+		struct cp_profile *p = NULL;
+		int r = readers[i](data, len, &p, &mine);
+
+		if (r == 0)
+			return p;
+		if (r < 0) {
+			if (err)
+				*err = mine;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 				    const struct parse_ctx *pc, struct cp_err *err)
 {
@@ -1083,8 +1113,9 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 
 		if (isize >= len && isize <= len * 1032) {
 			p = parse_overlapped(data, len, isize, pc, &retry, err);
-			if (p || !retry)
+			if (p)
 				return p;
+			/* not proto (or not one gzip member): the plain path below decides */
 		}
 	}
 	if (gz) {
@@ -1098,6 +1129,8 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 		}
 	}
 	p = parse_plain(&ld, data, len, gz, pc, err);
+	if (!p && !(err && strstr(err->msg, "concatenated profiles")))
+		p = parse_other(data, len, err);
 out:
 	free(plain);
 	return p;

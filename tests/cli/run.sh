@@ -76,7 +76,7 @@ else
 fi
 
 printf 'this is not a profile\n' >"$tmp/text.txt"
-expect not-a-profile 1 "cprof: $tmp/text.txt: unrecognized profile format (not profile.proto, gzipped or raw)" -- -top "$tmp/text.txt"
+expect not-a-profile 1 "cprof: $tmp/text.txt: unrecognized profile format (not proto, legacy pprof, folded stacks or perf script)" -- -top "$tmp/text.txt"
 : >"$tmp/empty"
 expect empty 1 "cprof: $tmp/empty: empty input" -- -top "$tmp/empty"
 printf '' | gzip >"$tmp/empty.gz"
@@ -93,6 +93,8 @@ $hint" -- -top -normalize go-cpu.pb.gz
 # --- usage errors: exit 2 ---
 expect unknown-flag 2 "cprof: flag provided but not defined: -nosuch
 $hint" -- -nosuch go-cpu.pb.gz
+expect bad-symbolize 2 "cprof: unknown -symbolize option bogus
+$hint" -- -top -symbolize=local:bogus go-cpu.pb.gz
 expect two-formats 2 "cprof: must set at most one output format
 $hint" -- -top -text go-cpu.pb.gz
 expect conflicting 2 "cprof: conflicting options set: [files lines]

@@ -876,8 +876,9 @@ static void test_text_input(void **state)
 {
 	static const char text[] = "hello world\n";
 
-	PARSE_FAILS((const unsigned char *)text, strlen(text),
-		    "unrecognized profile format (not profile.proto, gzipped or raw)");
+	PARSE_FAILS(
+		(const unsigned char *)text, strlen(text),
+		"unrecognized profile format (not proto, legacy pprof, folded stacks or perf script)");
 }
 
 static void test_concatenated_profiles(void **state)
