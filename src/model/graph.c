@@ -90,8 +90,9 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 				0;
 		ffile[i] = 0;
 		if (fl && f->filename) {
-			const char *t = path_trim(profile_str(p, f->filename), o->trim_path,
-						  o->source_path);
+			const char *t = o->untrimmed ? profile_str(p, f->filename) :
+						       path_trim(profile_str(p, f->filename),
+								 o->trim_path, o->source_path);
 			char *c;
 
 			if (*t) {

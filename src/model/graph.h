@@ -41,6 +41,7 @@ struct cp_universe_opts {
 	bool obj_names; /* keep binary names (raw, list, callgrind) */
 	bool show_columns;
 	const char *trim_path; /* pprof's trim_path; NULL or "" = heuristics only */
+	bool untrimmed;	       /* file names only cleaned, not trimmed (pprof's traces) */
 	const char *source_path;
 };
 

@@ -62,7 +62,13 @@ int report_traces(struct report *r, struct buf *out, struct cp_err *err)
 	static const char separator[] =
 		"-----------+-------------------------------------------------------\n";
 	const struct cp_profile *p = r->p;
-	struct cp_universe *u = report_universe(r, false);
+	/* pprof's traces name frames without the path trimming of graph reports */
+	struct cp_universe_opts uo = {
+		.granularity = r->granularity,
+		.noinlines = r->o.noinlines,
+		.untrimmed = true,
+	};
+	struct cp_universe *u = universe_build(&r->view, &uo);
 
 	(void)err;
 	report_profile_labels(r, out);
