@@ -81,5 +81,6 @@ int report_callgrind(struct report *r, struct buf *out, struct cp_err *err);
 int report_proto(struct report *r, struct buf *out, struct cp_err *err);
 int report_list(struct report *r, struct buf *out, struct cp_err *err);
 int report_topproto(struct report *r, struct buf *out, struct cp_err *err);
+int report_dot(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif
