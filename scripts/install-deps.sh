@@ -23,11 +23,13 @@ build_pkgs=(
 	zlib1g-dev
 	libpcre2-dev
 	libncurses-dev
+	libgraphviz-dev
 )
 
 # What `make test` needs on top of the build.
 test_pkgs=(
 	libcmocka-dev
+	libxml2-utils
 )
 
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
@@ -36,6 +38,8 @@ optional_pkgs=(
 	golang-go
 	hyperfine
 	time
+	graphviz
+	chromium
 )
 
 prog=install-deps

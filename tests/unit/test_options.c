@@ -425,8 +425,8 @@ static void test_reserved_command_refused(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(dispatch_run(p, &o, command_find("disasm"), "main", &out, &warn, &err), -1);
 	assert_string_equal(err.msg, "the disasm report is not available in this version of cprof");
-	assert_int_equal(dispatch_run(p, &o, command_find("svg"), NULL, &out, &warn, &err), -1);
-	assert_string_equal(err.msg, "the svg report is not available in this version of cprof");
+	assert_int_equal(dispatch_run(p, &o, command_find("gv"), NULL, &out, &warn, &err), -1);
+	assert_string_equal(err.msg, "the gv report is not available in this version of cprof");
 	assert_int_equal(out.len, 0);
 	buf_release(&out);
 	buf_release(&warn);
