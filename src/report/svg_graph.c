@@ -52,6 +52,7 @@ static const char pan_zoom_script[] =
 	"    });\n"
 	"    root.addEventListener('mouseup', function () { grab = null; });\n"
 	"    root.addEventListener('mouseleave', function () { grab = null; });\n"
+	"    vp.setAttribute('data-pan-zoom', 'on');\n"
 	"  }\n"
 	"  if (document.readyState === 'loading')\n"
 	"    document.addEventListener('DOMContentLoaded', init);\n"

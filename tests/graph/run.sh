@@ -63,5 +63,33 @@ done <"$work/list"
 for f in "$top"/testdata/*.pb.gz; do
 	check_svg "$(basename "$f")" -svg "$f"
 done
+# Headless Chromium: the SVG parses, the pan/zoom script runs (it marks the
+# viewport), and every node title graphviz wrote is in the rendered DOM.
+chromium_check() { # LABEL SVG
+	local label=$1 svg=$2 want got
+	if ! timeout 60 chromium --headless --no-sandbox --disable-gpu \
+		--disable-background-networking --disable-component-update --no-first-run \
+		--user-data-dir="$work/chromium" --dump-dom "file://$svg" >"$work/dom" 2>/dev/null; then
+		echo "FAIL chromium $label: chromium failed"
+		fail=$((fail + 1))
+		return
+	fi
+	want=$(grep -a -o '<title>N[0-9_]*</title>' "$svg" | sort)
+	got=$(grep -a -o '<title>N[0-9_]*</title>' "$work/dom" | sort)
+	if grep -q parsererror "$work/dom" || ! grep -q 'data-pan-zoom="on"' "$work/dom" ||
+		[ -z "$want" ] || [ "$want" != "$got" ]; then
+		echo "FAIL chromium $label: not rendered with its node titles"
+		fail=$((fail + 1))
+		return
+	fi
+	pass=$((pass + 1))
+}
+if command -v chromium >/dev/null 2>&1; then
+	for f in "$top"/testdata/go-cpu.pb.gz "$top"/testdata/go-heap.pb.gz $(cat "$work/list"); do
+		"$cprof" -svg "$f" >"$work/c.svg" 2>/dev/null && chromium_check "$(basename "$f")" "$work/c.svg"
+	done
+else
+	echo "graph: SKIP chromium checks: chromium not found (Debian package chromium)"
+fi
 echo "graph: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
