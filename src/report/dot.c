@@ -536,13 +536,26 @@ static void add_edge(struct report *r, struct cp_graph *g, const struct cp_edge 
 static void add_legend(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,
 		       const char *title, struct buf *out)
 {
+	const struct cp_profile *p = r->p;
 	struct buf lab = BUF_INIT;
 	const char *nl;
 
 	buf_init(&lab);
 	report_labels(r, g, tr, true, &lab);
 	buf_adds(&lab, "\nSee https://git.io/JfYMW for how to read the graph\n");
+	/* the box is named by the first header, which may be a multi-line comment */
 	nl = strchr(lab.buf, '\n');
+	if (!(p->nmappings && (*profile_str(p, p->mappings[0].file) || p->mappings[0].build_id))) {
+		for (size_t i = 0; i < p->ncomments; i++) {
+			const char *c = profile_str(p, p->comments[i]);
+
+			if (c[0] != '#') {
+				if (!strncmp(lab.buf, c, strlen(c)))
+					nl = lab.buf + strlen(c);
+				break;
+			}
+		}
+	}
 	buf_adds(out, "subgraph cluster_L { \"");
 	add_escaped(out, lab.buf, (size_t)(nl - lab.buf));
 	buf_adds(out, "\" [shape=box fontsize=16 label=\"");
