@@ -28,7 +28,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
 	-Wno-unused-parameter -Wno-format-truncation
 
-PKGS := libprotobuf-c libpcre2-8 zlib libdw
+PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph
 # Recursive (=) so pkg-config runs after install-deps has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -113,11 +113,16 @@ $(O)/tests/dump: $(O)/tests/inputs/dump.o $(O)/libcprof-core.a
 unit: $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t || exit 1; done
 
-golden: $(O)/cprof $(O)/genprof $(O)/tests/dump
+$(O)/hostile: tests/graph/hostile.c $(O)/libcprof-core.a $(O)/.flags
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/graph/hostile.c $(O)/libcprof-core.a $(LIBS)
+
+golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/inputs/run.sh $(O)
 	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
+	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof
@@ -125,9 +130,11 @@ readme: $(O)/cprof
 
 check: unit golden
 
+# graphviz and fontconfig keep caches they never free: tests/lsan.supp
 test:
 	$(Q)$(MAKE) --no-print-directory check
-	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check
+	$(Q)LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		$(MAKE) --no-print-directory SANITIZE=address,undefined check
 
 # ---- demo and benchmark ----
 demo: $(O)/cprof
@@ -144,9 +151,10 @@ $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 
 bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
+	$(Q)bench/svg.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
 
 # ---- housekeeping ----
-FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c bench/*.c)
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c tests/graph/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -26,6 +26,7 @@ build_pkgs=(
 	libdw-dev
 	libelf-dev
 	libiberty-dev
+	libgraphviz-dev
 )
 
 # What `make test` needs on top of the build.
@@ -33,6 +34,7 @@ test_pkgs=(
 	libcmocka-dev
 	google-perftools
 	libgoogle-perftools-dev
+	libxml2-utils
 )
 
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
@@ -42,6 +44,8 @@ optional_pkgs=(
 	hyperfine
 	time
 	linux-perf
+	graphviz
+	chromium
 )
 
 prog=install-deps

@@ -84,12 +84,18 @@ old_to_minute() {
 	}'
 }
 
-# fix_time OUT ARGS...: rewrites the first "Time:" line of file OUT.
+# fix_time OUT ARGS...: rewrites the first "Time:" line of file OUT (in a
+# DOT graph: the "Time:" line of the legend, between \l separators).
 fix_time() {
 	local out=$1
 	shift
-	local line
-	line=$(grep -m 1 '^Time: ' "$out") || return 0
+	local line dot=0
+	if ! line=$(grep -m 1 '^Time: ' "$out"); then
+		line=$(grep -m 1 -o '\\lTime: [^\\]*\\l' "$out") || return 0
+		line=${line#\\l}
+		line=${line%\\l}
+		dot=1
+	fi
 	local minute
 	minute=$(old_to_minute "$line")
 	if [ -z "$minute" ]; then
@@ -123,6 +129,15 @@ fix_time() {
 	fi
 	local repl="Time: $best"
 	local n
+	if [ $dot = 1 ]; then
+		awk -v old="$line" -v repl="$repl" '
+		!done && (i = index($0, "\\l" old "\\l")) {
+			$0 = substr($0, 1, i + 1) repl substr($0, i + 2 + length(old))
+			done = 1
+		}
+		{ print }' "$out" >"$out.fixed" && mv "$out.fixed" "$out"
+		return
+	fi
 	n=$(grep -n -m 1 '^Time: ' "$out" | cut -d: -f1)
 	awk -v n="$n" -v repl="$repl" 'NR == n { print repl; next } { print }' "$out" >"$out.fixed" &&
 		mv "$out.fixed" "$out"

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "model/alloc.h"
@@ -121,6 +122,46 @@ static const char *binary_search_path(struct buf *b)
 	return b->buf;
 }
 
+/* web: the SVG into a temporary file, shown by $BROWSER (or its path printed). */
+static int open_in_browser(const struct buf *svg)
+{
+	const char *dir = getenv("TMPDIR"), *browser = getenv("BROWSER");
+	struct buf path = BUF_INIT;
+	int fd, ret = 1;
+
+	buf_init(&path);
+	buf_addf(&path, "%s/cprof-XXXXXX.svg", dir && *dir ? dir : "/tmp");
+	fd = mkstemps(path.buf, 4);
+	if (fd < 0 || write_all(fd, svg->buf, svg->len) || close(fd)) {
+		fprintf(stderr, "cprof: %s: %s\n", path.buf, strerror(errno));
+		goto out;
+	}
+	if (!browser || !*browser) {
+		fprintf(stderr, "cprof: $BROWSER is not set; the graph is in %s\n", path.buf);
+		ret = 0;
+		goto out;
+	}
+	{
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			execl("/bin/sh", "sh", "-c", "$BROWSER \"$1\"", "sh", path.buf,
+			      (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			fprintf(stderr, "cprof: $BROWSER failed; the graph is in %s\n", path.buf);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	buf_release(&path);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_args a;
@@ -205,7 +246,9 @@ int main(int argc, char **argv)
 	fputs(warn.buf, stderr);
 	if (!*a.opt.output && (a.cmd->flags & CMDF_AWAY_FROM_TTY) && isatty(1)) {
 		/* as pprof: binary reports go to ./profileNNN.<ext>, not to a terminal */
-		const char *ext = !strcmp(a.cmd->name, "callgrind") ? "callgraph.out" : "pb.gz";
+		const char *ext = !strcmp(a.cmd->name, "callgrind") ? "callgraph.out" :
+				  strstr(a.cmd->name, "proto")	    ? "pb.gz" :
+								      a.cmd->name;
 
 		for (int i = 1; i < 10000; i++) {
 			char name[64];
@@ -223,6 +266,10 @@ int main(int argc, char **argv)
 			ret = 0;
 			goto out;
 		}
+	}
+	if (!*a.opt.output && (a.cmd->flags & CMDF_BROWSER)) {
+		ret = open_in_browser(&out);
+		goto out;
 	}
 	if (*a.opt.output) {
 		if (write_output(a.opt.output, &out, &err)) {

@@ -1,4 +1,5 @@
 #include "model/compat.h"
+#include <math.h>
 #include <pthread.h>
 #include "model/alloc.h"
 #include "model/buf.h"
@@ -221,6 +222,152 @@ const char *universe_printable(struct cp_universe *u, uint32_t id)
 	}
 	u->printable[id] = buf_detach(&b, NULL);
 	return u->printable[id];
+}
+
+/* ---- tags ---- */
+
+/* Accumulates a graph's tags, keyed by (node, label, num). */
+struct tag_table {
+	struct cp_graph *g;
+	uint32_t *slots; /* tag index + 1 */
+	size_t mask, atags;
+};
+
+static uint64_t tag_hash(uint32_t node, uint32_t label, uint32_t num)
+{
+	return hash_mix64(((uint64_t)node << 32 | label) ^ hash_mix64((uint64_t)num + 1));
+}
+
+static void tag_table_init(struct tag_table *t, struct cp_graph *g)
+{
+	t->g = g;
+	t->mask = 255;
+	t->slots = xcalloc(t->mask + 1, sizeof(*t->slots));
+	t->atags = 0;
+}
+
+static struct cp_tag *tag_get(struct tag_table *t, uint32_t node, uint32_t label, uint32_t num)
+{
+	struct cp_graph *g = t->g;
+	size_t i;
+
+	if ((g->ntags + 1) * 2 > t->mask + 1) {
+		size_t cap = (t->mask + 1) * 2;
+
+		free(t->slots);
+		t->slots = xcalloc(cap, sizeof(*t->slots));
+		t->mask = cap - 1;
+		for (size_t k = 0; k < g->ntags; k++) {
+			const struct cp_tag *x = &g->tags[k];
+
+			for (i = tag_hash(x->node, x->label, x->num) & t->mask; t->slots[i];
+			     i = (i + 1) & t->mask)
+				;
+			t->slots[i] = (uint32_t)k + 1;
+		}
+	}
+	for (i = tag_hash(node, label, num) & t->mask; t->slots[i]; i = (i + 1) & t->mask) {
+		struct cp_tag *x = &g->tags[t->slots[i] - 1];
+
+		if (x->node == node && x->label == label && x->num == num)
+			return x;
+	}
+	ALLOC_GROW(g->tags, g->ntags + 1, t->atags);
+	t->slots[i] = (uint32_t)g->ntags + 1;
+	memset(&g->tags[g->ntags], 0, sizeof(g->tags[0]));
+	g->tags[g->ntags].node = node;
+	g->tags[g->ntags].label = label;
+	g->tags[g->ntags].num = num;
+	return &g->tags[g->ntags++];
+}
+
+static void tag_add_one(struct cp_tag *t, int64_t w, int64_t dw, bool flat)
+{
+	if (flat) {
+		t->flat += w;
+		t->flat_div += dw;
+	} else {
+		t->cum += w;
+		t->cum_div += dw;
+	}
+}
+
+/* pprof's addSample, tag part: sample i's tags onto node. */
+static void tag_add(struct tag_table *t, const struct cp_tag_source *ts, size_t i, uint32_t node,
+		    int64_t w, int64_t dw, bool flat)
+{
+	uint32_t label = ts->label[i];
+	const uint32_t *num = ts->num + ts->num_off[i];
+
+	if (label)
+		tag_add_one(tag_get(t, node, label, 0), w, dw, flat);
+	for (uint32_t k = 0; k < ts->num_n[i]; k++)
+		tag_add_one(tag_get(t, node, label, num[k]), w, dw, flat);
+}
+
+static bool sample_has_tags(const struct cp_tag_source *ts, size_t i)
+{
+	return ts->label[i] || ts->num_n[i];
+}
+
+/* Tags of a graph built by graph_build: the same walk, for tagged samples only. */
+static void collect_tags(struct cp_graph *g, const struct cp_graph_opts *o,
+			 const unsigned char *kept)
+{
+	struct cp_universe *u = g->u;
+	const struct cp_view *v = u->view;
+	const struct cp_profile *p = v->p;
+	const struct cp_tag_source *ts = o->tags;
+	uint32_t *stamp = xcalloc(g->nids + 1, sizeof(*stamp));
+	uint32_t gen = 0;
+	struct tag_table tt;
+
+	tag_table_init(&tt, g);
+	for (size_t i = 0; i < v->nsamples; i++) {
+		const struct cp_vsample *s = &v->samples[i];
+		const int64_t *vals = p->values + (size_t)s->sample * p->nsample_types;
+		const uint32_t *stk = v->stack + s->stack_off;
+		int64_t w = vals[o->sample_index], dw = o->mean ? vals[0] : 0;
+		uint32_t parent = CP_NONE;
+		bool residual = false;
+
+		if ((w == 0 && dw == 0) || !sample_has_tags(ts, i))
+			continue;
+		gen++;
+		for (uint32_t k = s->depth; k-- > 0;) {
+			uint32_t n;
+			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
+
+			for (uint32_t ni = n; ni-- > 0;) {
+				uint32_t id = ln[ni];
+
+				if (kept && !kept[id]) {
+					residual = true;
+					continue;
+				}
+				if (stamp[id] != gen) {
+					stamp[id] = gen;
+					tag_add(&tt, ts, i, id, w, dw, false);
+				}
+				parent = id;
+				residual = false;
+			}
+		}
+		if (parent != CP_NONE && !residual)
+			tag_add(&tt, ts, i, parent, w, dw, true);
+	}
+	free(tt.slots);
+	free(stamp);
+}
+
+void graph_trim_tags(struct cp_graph *g, int64_t cutoff)
+{
+	for (size_t i = 0; i < g->ntags; i++) {
+		struct cp_tag *t = &g->tags[i];
+
+		if (abs64(t->flat) < cutoff && abs64(t->cum) < cutoff)
+			t->dropped = true;
+	}
 }
 
 /* ---- graph ---- */
@@ -463,6 +610,8 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 			continue;
 		g->nodes[g->nnodes++] = id;
 	}
+	if (o->tags)
+		collect_tags(g, o, kept);
 	return g;
 }
 
@@ -475,6 +624,7 @@ void graph_free(struct cp_graph *g)
 	free(g->edges);
 	free(g->info);
 	free(g->func_key);
+	free(g->tags);
 	free(g);
 }
 
@@ -530,10 +680,14 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 	struct cp_graph *g = xcalloc(1, sizeof(*g));
 	size_t anodes = 0, nvt = p->nsample_types;
 	struct idmap children, edges;
+	struct tag_table tt;
+	uint32_t *path = NULL;
+	size_t npath, apath = 0;
 
 	idmap_init(&children, 1024);
 	idmap_init(&edges, 1024);
 	g->u = u;
+	tag_table_init(&tt, g);
 	for (size_t i = 0; i < v->nsamples; i++) {
 		const struct cp_vsample *s = &v->samples[i];
 		const int64_t *vals = p->values + (size_t)s->sample * nvt;
@@ -543,6 +697,7 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 
 		if (w == 0 && dw == 0)
 			continue;
+		npath = 0;
 		for (uint32_t k = s->depth; k-- > 0;) {
 			uint32_t n;
 			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
@@ -600,13 +755,25 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 						g->edges[e].is_inline = false;
 				}
 				parent = id;
+				if (o->tags) {
+					ALLOC_GROW(path, npath + 1, apath);
+					path[npath++] = id;
+				}
 			}
 		}
 		if (parent != CP_NONE) {
 			g->stat[parent].flat += w;
 			g->stat[parent].flat_div += dw;
 		}
+		if (o->tags && sample_has_tags(o->tags, i)) {
+			for (size_t k = 0; k < npath; k++)
+				tag_add(&tt, o->tags, i, path[k], w, dw, false);
+			if (parent != CP_NONE)
+				tag_add(&tt, o->tags, i, parent, w, dw, true);
+		}
 	}
+	free(path);
+	free(tt.slots);
 	idmap_release(&children);
 	idmap_release(&edges);
 	g->nodes = xmalloc(st_mult(g->nids + 1, sizeof(uint32_t)));
@@ -624,6 +791,7 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 
 static struct cp_graph *sort_graph;
 static enum cp_node_order sort_order;
+static int64_t *sort_score; /* entropy order: per node id */
 
 static int node_cmp(const void *a, const void *b)
 {
@@ -635,9 +803,12 @@ static int node_cmp(const void *a, const void *b)
 	if (sort_order == CP_ORDER_FLAT) {
 		lv = abs64(g->stat[l].flat);
 		rv = abs64(g->stat[r].flat);
-	} else {
+	} else if (sort_order == CP_ORDER_CUM) {
 		lv = abs64(g->stat[l].cum);
 		rv = abs64(g->stat[r].cum);
+	} else {
+		lv = abs64(sort_score[l]);
+		rv = abs64(sort_score[r]);
 	}
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
@@ -664,14 +835,80 @@ static int node_cmp(const void *a, const void *b)
 		buf_release(&x);
 		buf_release(&y);
 	}
-	return c;
+	if (c)
+		return c;
+	/* equal nodes of a call tree (pprof leaves their order to chance) */
+	return l < r ? -1 : l > r;
+}
+
+/* Go's int64(f) on amd64: out of range and NaN give INT64_MIN. */
+static int64_t go_int64(double f)
+{
+	if (isnan(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)f;
+}
+
+/* Entropy of the weights of a node's edges (plus 'self'), in bits. */
+static double edge_entropy(const struct cp_graph *g, const uint32_t *edges, uint32_t n,
+			   int64_t self)
+{
+	double score = 0;
+	int64_t total = self;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (g->edges[edges[i]].weight > 0)
+			total += abs64(g->edges[edges[i]].weight);
+	if (total == 0)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		double frac = (double)abs64(g->edges[edges[i]].weight) / (double)total;
+
+		score += -frac * log2(frac);
+	}
+	if (self > 0) {
+		double frac = (double)abs64(self) / (double)total;
+
+		score += -frac * log2(frac);
+	}
+	return score;
+}
+
+static int64_t *entropy_scores(struct cp_graph *g)
+{
+	int64_t *score = xcalloc(g->nids + 1, sizeof(*score));
+	struct cp_adjacency adj;
+
+	graph_adjacency(g, &adj);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		uint32_t id = g->nodes[i];
+		const struct cp_node_stat *st = &g->stat[id];
+		double sc = 0;
+
+		if (adj.in_n[id] == 0)
+			sc += 1;
+		else
+			sc += edge_entropy(g, adj.ins + adj.in_off[id], adj.in_n[id], 0);
+		if (adj.out_n[id] == 0)
+			sc += 1;
+		else
+			sc += edge_entropy(g, adj.outs + adj.out_off[id], adj.out_n[id], st->flat);
+		score[id] =
+			(int64_t)((uint64_t)go_int64(sc * (double)st->cum) + (uint64_t)st->flat);
+	}
+	graph_adjacency_release(&adj);
+	return score;
 }
 
 void graph_sort(struct cp_graph *g, enum cp_node_order order)
 {
 	sort_graph = g;
 	sort_order = order;
+	if (order == CP_ORDER_ENTROPY)
+		sort_score = entropy_scores(g);
 	qsort(g->nodes, g->nnodes, sizeof(uint32_t), node_cmp);
+	free(sort_score);
+	sort_score = NULL;
 	sort_graph = NULL;
 }
 
@@ -691,6 +928,13 @@ static int edge_cmp(const void *a, const void *b)
 	if (c)
 		return c;
 	return strcmp(graph_name(g, x->dst), graph_name(g, y->dst));
+}
+
+void graph_sort_edges(struct cp_graph *g, uint32_t *idx, size_t n)
+{
+	edge_sort_graph = g;
+	qsort(idx, n, sizeof(uint32_t), edge_cmp);
+	edge_sort_graph = NULL;
 }
 
 void graph_adjacency(struct cp_graph *g, struct cp_adjacency *adj)
@@ -778,16 +1022,213 @@ static unsigned char *kept_set(const struct cp_graph *g, size_t n, int64_t cutof
 	return kept;
 }
 
+/* Tags per node that count against nodecount in a drawing (pprof's countTags). */
+static size_t visual_node_count(const struct cp_graph *g, int nodecount)
+{
+	uint32_t *ntags = xcalloc(g->nids + 1, sizeof(*ntags));
+	size_t count = 0, n = (size_t)nodecount;
+
+	for (size_t i = 0; i < g->ntags; i++)
+		if (!g->tags[i].dropped && g->tags[i].flat != 0)
+			ntags[g->tags[i].node]++;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		count += (ntags[g->nodes[i]] > 4 ? 4 : ntags[g->nodes[i]]) + 1;
+		if (count >= (size_t)nodecount) {
+			n = i + 1;
+			break;
+		}
+	}
+	free(ntags);
+	return n;
+}
+
+/* Can e->src reach e->dst without e?  (Backwards search over in-edges.) */
+static bool edge_redundant(const struct cp_graph *g, const struct cp_adjacency *adj, uint32_t e,
+			   uint32_t *seen, uint32_t gen, uint32_t *queue)
+{
+	const struct cp_edge *ed = &g->edges[e];
+	size_t head = 0, tail = 0;
+
+	seen[ed->dst] = gen;
+	queue[tail++] = ed->dst;
+	while (head < tail) {
+		uint32_t n = queue[head++];
+
+		for (uint32_t k = 0; k < adj->in_n[n]; k++) {
+			uint32_t ie = adj->ins[adj->in_off[n] + k];
+			uint32_t src = g->edges[ie].src;
+
+			if (ie == e || g->edges[ie].dropped || seen[src] == gen)
+				continue;
+			if (src == ed->src)
+				return true;
+			seen[src] = gen;
+			queue[tail++] = src;
+		}
+	}
+	return false;
+}
+
+/*
+ * pprof's RemoveRedundantEdges: drop residual edges whose endpoints stay
+ * connected, lightest first, never past a real edge.
+ */
+static void remove_redundant_edges(struct cp_graph *g)
+{
+	struct cp_adjacency adj;
+	uint32_t *seen = xcalloc(g->nids + 1, sizeof(*seen));
+	uint32_t *queue = xmalloc(st_mult(g->nids + 1, sizeof(*queue)));
+	uint32_t gen = 0;
+
+	graph_adjacency(g, &adj);
+	for (size_t i = g->nnodes; i-- > 0;) {
+		uint32_t id = g->nodes[i];
+
+		for (uint32_t k = adj.in_n[id]; k-- > 0;) {
+			uint32_t e = adj.ins[adj.in_off[id] + k];
+
+			if (!g->edges[e].residual)
+				break;
+			if (edge_redundant(g, &adj, e, seen, ++gen, queue))
+				g->edges[e].dropped = true;
+		}
+	}
+	graph_adjacency_release(&adj);
+	free(seen);
+	free(queue);
+}
+
+/*
+ * pprof's TrimTree: keep the call tree's nodes with kept[id], hanging each
+ * kept node under its nearest kept ancestor by a residual edge.
+ */
+static void trim_tree(struct cp_graph *g, const unsigned char *kept)
+{
+	size_t nu = g->nids + 1, n = 0;
+	uint32_t *in = xcalloc(nu, sizeof(*in)); /* in-edge + 1 */
+	uint32_t *head = xcalloc(nu, sizeof(*head)), *tail = xcalloc(nu, sizeof(*tail));
+	uint32_t *next = xcalloc(g->nedges + 1, sizeof(*next)); /* out lists, edge + 1 */
+
+	for (size_t e = 0; e < g->nedges; e++) {
+		const struct cp_edge *ed = &g->edges[e];
+
+		if (ed->dropped)
+			continue;
+		in[ed->dst] = (uint32_t)e + 1;
+		if (tail[ed->src])
+			next[tail[ed->src] - 1] = (uint32_t)e + 1;
+		else
+			head[ed->src] = (uint32_t)e + 1;
+		tail[ed->src] = (uint32_t)e + 1;
+	}
+	for (size_t i = 0; i < g->nnodes; i++) {
+		uint32_t cur = g->nodes[i], parent;
+		struct cp_edge *up;
+
+		if (kept[cur]) {
+			g->nodes[n++] = cur;
+			continue;
+		}
+		if (!in[cur]) {
+			/* a root: its children become roots */
+			for (uint32_t e = head[cur]; e; e = next[e - 1]) {
+				if (g->edges[e - 1].src != cur || g->edges[e - 1].dropped)
+					continue;
+				g->edges[e - 1].dropped = true;
+				in[g->edges[e - 1].dst] = 0;
+			}
+			continue;
+		}
+		up = &g->edges[in[cur] - 1];
+		parent = up->src;
+		up->dropped = true;
+		for (uint32_t e = head[cur]; e; e = next[e - 1]) {
+			struct cp_edge *ed = &g->edges[e - 1];
+
+			if (ed->src != cur || ed->dropped)
+				continue;
+			ed->src = parent;
+			ed->residual = true;
+			ed->is_inline = up->is_inline && ed->is_inline;
+		}
+		if (head[cur]) {
+			if (tail[parent])
+				next[tail[parent] - 1] = head[cur];
+			else
+				head[parent] = head[cur];
+			tail[parent] = tail[cur];
+			head[cur] = tail[cur] = 0;
+		}
+	}
+	g->nnodes = n;
+	free(in);
+	free(head);
+	free(tail);
+	free(next);
+	remove_redundant_edges(g);
+}
+
+/* newTrimmedGraph for a call tree: trimmed in place, never rebuilt. */
+static struct cp_graph *tree_trimmed(struct cp_universe *u, const struct cp_graph_opts *go,
+				     const struct cp_trim_opts *to, struct cp_trim_result *res)
+{
+	struct cp_graph *g = graph_build_tree(u, go);
+	int64_t total = 0, node_cutoff, edge_cutoff;
+	unsigned char *kept;
+	size_t count;
+
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < g->nnodes; i++)
+		total += g->stat[g->nodes[i]].flat;
+	node_cutoff = abs64((int64_t)((double)total * to->nodefraction));
+	edge_cutoff = abs64((int64_t)((double)total * to->edgefraction));
+	if (node_cutoff > 0) {
+		kept = kept_set(g, g->nnodes, node_cutoff, &count);
+		if (count != g->nnodes) {
+			res->dropped_nodes = (int)(g->nnodes - count);
+			trim_tree(g, kept);
+		}
+		free(kept);
+	}
+	res->orig_count = (int)g->nnodes;
+	graph_sort(g, CP_ORDER_ENTROPY);
+	if (to->nodecount > 0) {
+		size_t n;
+
+		graph_trim_tags(g, node_cutoff);
+		graph_trim_edges(g, edge_cutoff);
+		n = visual_node_count(g, to->nodecount);
+		if (n < g->nnodes) {
+			kept = kept_set(g, n, 0, &count);
+			trim_tree(g, kept);
+			free(kept);
+			graph_sort(g, CP_ORDER_ENTROPY);
+		}
+	}
+	graph_trim_tags(g, node_cutoff);
+	res->dropped_edges = graph_trim_edges(g, edge_cutoff);
+	remove_redundant_edges(g);
+	return g;
+}
+
 struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts *go,
 			       const struct cp_trim_opts *to, struct cp_trim_result *res)
 {
 	/* the first pass only decides which nodes survive nodefraction: no edges */
-	struct cp_graph *g = graph_build(u, go, NULL, to->nodefraction == 0);
-	enum cp_node_order order = to->cum_sort ? CP_ORDER_CUM : CP_ORDER_FLAT;
+	struct cp_graph_opts first = *go;
+	struct cp_graph *g;
+	enum cp_node_order order = to->visual	? CP_ORDER_ENTROPY :
+				   to->cum_sort ? CP_ORDER_CUM :
+						  CP_ORDER_FLAT;
 	int64_t total = 0, node_cutoff, edge_cutoff;
 	unsigned char *kept = NULL;
 	size_t count;
 
+	if (to->visual && to->call_tree)
+		return tree_trimmed(u, go, to, res);
+	if (to->nodefraction != 0)
+		first.tags = NULL;
+	g = graph_build(u, &first, NULL, to->nodefraction == 0);
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < g->nnodes; i++)
 		total += g->stat[g->nodes[i]].flat;
@@ -809,9 +1250,15 @@ struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts
 	res->orig_count = (int)g->nnodes;
 	graph_sort(g, order);
 	if (to->nodecount > 0) {
+		size_t n = (size_t)to->nodecount;
+
+		if (to->visual)
+			graph_trim_tags(g, node_cutoff);
 		graph_trim_edges(g, edge_cutoff);
-		if ((size_t)to->nodecount < g->nnodes) {
-			kept = kept_set(g, (size_t)to->nodecount, 0, &count);
+		if (to->visual)
+			n = visual_node_count(g, to->nodecount);
+		if (n < g->nnodes) {
+			kept = kept_set(g, n, 0, &count);
 
 			graph_free(g);
 			g = graph_build(u, go, kept, true);
@@ -819,6 +1266,10 @@ struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts
 			graph_sort(g, order);
 		}
 	}
+	if (to->visual)
+		graph_trim_tags(g, node_cutoff);
 	res->dropped_edges = graph_trim_edges(g, edge_cutoff);
+	if (to->visual)
+		remove_redundant_edges(g);
 	return g;
 }

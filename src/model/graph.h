@@ -81,12 +81,37 @@ struct cp_edge {
 	bool residual, is_inline, dropped;
 };
 
+/*
+ * Sample tags for graphs drawn with nodelets (pprof's LabelTags and
+ * NumericTags).  The caller names each view sample's tags with ids of its
+ * own, so the model needs to know nothing about label formatting: one id
+ * for the sample's string labels taken together (0: none) and a list of
+ * numeric tag ids (never 0).
+ */
+struct cp_tag_source {
+	const uint32_t *label;		 /* per view sample */
+	const uint32_t *num_off, *num_n; /* per view sample: its ids in num[] */
+	const uint32_t *num;
+};
+
+/*
+ * One tag of one node: the label tag 'label' when num == 0, else the
+ * numeric tag 'num' of the samples whose label tag is 'label' (0: none).
+ */
+struct cp_tag {
+	uint32_t node, label, num;
+	int64_t flat, flat_div, cum, cum_div;
+	bool dropped;
+};
+
 struct cp_graph_opts {
 	int sample_index;
 	bool mean; /* divide by value[0] */
 	bool drop_negative;
 	/* if set, only edges into nodes with edge_dst[id] != 0 are collected */
 	const unsigned char *edge_dst;
+	/* if set, also collect per-node tags (a separate pass over the samples) */
+	const struct cp_tag_source *tags;
 };
 
 struct cp_node_stat {
@@ -118,6 +143,8 @@ struct cp_graph {
 	size_t nnodes;
 	struct cp_edge *edges; /* empty unless built with edges */
 	size_t nedges;
+	struct cp_tag *tags; /* empty unless built with a tag source */
+	size_t ntags;
 };
 
 /*
@@ -179,11 +206,18 @@ struct cp_adjacency {
 };
 
 void graph_adjacency(struct cp_graph *g, struct cp_adjacency *adj);
+/* Sort edge indices idx[0 .. n) into pprof's edge order. */
+void graph_sort_edges(struct cp_graph *g, uint32_t *idx, size_t n);
 void graph_adjacency_release(struct cp_adjacency *adj);
 
 enum cp_node_order {
 	CP_ORDER_FLAT,
-	CP_ORDER_CUM
+	CP_ORDER_CUM,
+	/*
+	 * pprof's EntropyOrder for drawings: nodes where weight branches (by
+	 * the entropy of their edge weights) before fall-through nodes.
+	 */
+	CP_ORDER_ENTROPY,
 };
 void graph_sort(struct cp_graph *g, enum cp_node_order order);
 
@@ -194,13 +228,22 @@ struct cp_trim_opts {
 	int nodecount; /* <= 0: no limit */
 	double nodefraction, edgefraction;
 	bool cum_sort;
+	/*
+	 * For drawing (dot): entropy order, tags trimmed with the nodes and
+	 * counted against nodecount, redundant residual edges removed.
+	 */
+	bool visual;
+	bool call_tree; /* visual only: trim a call tree (graph_build_tree) */
 };
 
 struct cp_trim_result {
 	int orig_count, dropped_nodes, dropped_edges;
 };
 
-/* pprof's newTrimmedGraph for the text reports. */
+/* Mark tags with |flat| and |cum| below cutoff as dropped. */
+void graph_trim_tags(struct cp_graph *g, int64_t cutoff);
+
+/* pprof's newTrimmedGraph (text reports, or dot with to->visual). */
 struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts *go,
 			       const struct cp_trim_opts *to, struct cp_trim_result *res);
 

@@ -38,6 +38,23 @@ bool cp_regex_match(const struct cp_regex *re, const char *s, size_t len)
 	return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, NULL) >= 0;
 }
 
+bool cp_regex_group(const struct cp_regex *re, const char *s, size_t len, int group, size_t *start,
+		    size_t *end)
+{
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, NULL);
+	PCRE2_SIZE *ov;
+
+	if (rc < 0)
+		return false;
+	ov = pcre2_get_ovector_pointer(re->md);
+	*start = *end = 0;
+	if (group < rc && ov[2 * group] != PCRE2_UNSET) {
+		*start = ov[2 * group];
+		*end = ov[2 * group + 1];
+	}
+	return true;
+}
+
 void cp_regex_free(struct cp_regex *re)
 {
 	if (!re)

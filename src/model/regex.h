@@ -15,6 +15,12 @@ struct cp_regex;
 /* Compile; on error returns NULL with "<pattern>: <reason>" in err. */
 struct cp_regex *cp_regex_compile(const char *pattern, struct cp_err *err);
 bool cp_regex_match(const struct cp_regex *re, const char *s, size_t len);
+/*
+ * Match, and give the span [*start, *end) of capture group 'group' (0: the
+ * whole match; an unset group gives an empty span).  False if no match.
+ */
+bool cp_regex_group(const struct cp_regex *re, const char *s, size_t len, int group, size_t *start,
+		    size_t *end);
 void cp_regex_free(struct cp_regex *re);
 
 #endif

@@ -21,6 +21,8 @@ enum {
 	CMDF_REGEX = 1 << 1, /* takes a regexp argument */
 	/* not for a terminal: written to ./profileNNN.<ext> when stdout is one */
 	CMDF_AWAY_FROM_TTY = 1 << 2,
+	/* an SVG for a web browser: written to a temporary file and opened */
+	CMDF_BROWSER = 1 << 3,
 };
 
 typedef int (*report_fn)(struct report *r, struct buf *out, struct cp_err *err);

@@ -23,7 +23,7 @@ struct cp_command;
 
 struct report {
 	const struct cp_profile *p;
-	struct cp_profile *derived;     /* owned copy when tagroot/tagleaf add frames */
+	struct cp_profile *derived; /* owned copy when tagroot/tagleaf add frames */
 	const struct cp_command *cmd;
 	struct cp_options o; /* copy, with command overrides */
 	const char *arg;     /* regexp argument of peek/list, or NULL */
@@ -82,5 +82,12 @@ int report_proto(struct report *r, struct buf *out, struct cp_err *err);
 int report_list(struct report *r, struct buf *out, struct cp_err *err);
 int report_topproto(struct report *r, struct buf *out, struct cp_err *err);
 int report_folded(struct report *r, struct buf *out, struct cp_err *err);
+int report_dot(struct report *r, struct buf *out, struct cp_err *err);
+/* The call graph drawn by graphviz (svg_graph.c). */
+int report_svg(struct report *r, struct buf *out, struct cp_err *err);
+int report_png(struct report *r, struct buf *out, struct cp_err *err);
+int report_gif(struct report *r, struct buf *out, struct cp_err *err);
+int report_pdf(struct report *r, struct buf *out, struct cp_err *err);
+int report_ps(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif

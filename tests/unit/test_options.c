@@ -423,10 +423,11 @@ static void test_reserved_command_refused(void **state)
 
 	options_init(&o);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(dispatch_run(p, &o, command_find("disasm"), "main", &out, &warn, &err), -1);
+	assert_int_equal(dispatch_run(p, &o, command_find("disasm"), "main", &out, &warn, &err),
+			 -1);
 	assert_string_equal(err.msg, "the disasm report is not available in this version of cprof");
-	assert_int_equal(dispatch_run(p, &o, command_find("svg"), NULL, &out, &warn, &err), -1);
-	assert_string_equal(err.msg, "the svg report is not available in this version of cprof");
+	assert_int_equal(dispatch_run(p, &o, command_find("gv"), NULL, &out, &warn, &err), -1);
+	assert_string_equal(err.msg, "the gv report is not available in this version of cprof");
 	assert_int_equal(out.len, 0);
 	buf_release(&out);
 	buf_release(&warn);
@@ -443,8 +444,9 @@ static void test_help_tables(void **state)
 	assert_true(!strncmp(b.buf, "  top                Outputs top entries in text form\n", 54));
 	assert_non_null(strstr(b.buf, "\n  peek regexp        Output callers/callees of functions "
 				      "matching regexp\n"));
-	assert_non_null(strstr(b.buf, "\n  disasm regexp      Output assembly listings annotated with "
-				      "samples (not available yet)\n"));
+	assert_non_null(strstr(b.buf,
+			       "\n  disasm regexp      Output assembly listings annotated with "
+			       "samples (not available yet)\n"));
 	buf_reset(&b);
 	help_options(&b, "");
 	assert_non_null(strstr(b.buf, "-nodecount=...           Max number of nodes to show (-1 = "
