@@ -46,7 +46,7 @@ endif
 
 MODEL_SRC := $(wildcard src/model/*.c)
 REPORT_SRC := $(wildcard src/report/*.c)
-CLI_SRC := $(wildcard src/cli/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c)
 GEN_SRC := $(O)/gen/profile.pb-c.c
 LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(MODEL_SRC) $(REPORT_SRC)) $(O)/gen/profile.pb-c.o
 CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
@@ -123,6 +123,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
 	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
+	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof

@@ -26,7 +26,7 @@ struct extra_def {
 static const struct extra_def extra_defs[] = {
 	{ "help", X_HELP, "Show this help" },
 	{ "h", X_HELP, NULL },
-	{ "interactive", X_INTERACTIVE, "Interactive shell (not available yet)" },
+	{ "interactive", X_INTERACTIVE, "Interactive shell (the default when no format is given)" },
 	{ "symbolize", X_SYMBOLIZE,
 	  "Symbolization: local (default), none, force, demangle=none|full|templates" },
 	{ "add_comment", X_ADD_COMMENT, "Annotation string to record in the profile" },

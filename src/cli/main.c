@@ -14,6 +14,7 @@
 #include "model/symbolize.h"
 #include "cli/args.h"
 #include "report/dispatch.h"
+#include "tui/shell.h"
 
 static int usage_error(const char *msg)
 {
@@ -162,6 +163,49 @@ out:
 	return ret;
 }
 
+/* Deliver a finished report (shell_emit_fn): -output file, ./profileNNN.ext, browser or stdout. */
+static int emit_report(void *ctx, const struct cp_command *cmd, const char *output,
+		       const struct buf *report)
+{
+	struct cp_err err = { "" };
+
+	if (!*output && (cmd->flags & CMDF_AWAY_FROM_TTY) && isatty(1)) {
+		/* as pprof: binary reports go to ./profileNNN.<ext>, not to a terminal */
+		const char *ext = !strcmp(cmd->name, "callgrind") ? "callgraph.out" :
+				  strstr(cmd->name, "proto")	  ? "pb.gz" :
+								    cmd->name;
+
+		for (int i = 1; i < 10000; i++) {
+			char name[64];
+			int fd;
+
+			snprintf(name, sizeof(name), "profile%03d.%s", i, ext);
+			fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd < 0 && errno == EEXIST)
+				continue;
+			if (fd < 0 || write_all(fd, report->buf, report->len) || close(fd)) {
+				fprintf(stderr, "cprof: %s: %s\n", name, strerror(errno));
+				return 1;
+			}
+			fprintf(stderr, "Generating report in %s\n", name);
+			return 0;
+		}
+	}
+	if (!*output && (cmd->flags & CMDF_BROWSER))
+		return open_in_browser(report);
+	if (*output) {
+		if (write_output(output, report, &err)) {
+			fprintf(stderr, "cprof: %s\n", err.msg);
+			return 1;
+		}
+		fprintf(stderr, "Generating report in %s\n", output);
+	} else if (write_all(1, report->buf, report->len) && errno != EPIPE) {
+		fprintf(stderr, "cprof: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_args a;
@@ -191,11 +235,6 @@ int main(int argc, char **argv)
 	}
 	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
 		ret = usage_error(err.msg);
-		goto out;
-	}
-	if (!a.cmd || a.interactive) {
-		ret = usage_error("interactive mode is not available in this version of cprof; "
-				  "choose a report such as -top");
 		goto out;
 	}
 	{
@@ -237,6 +276,10 @@ int main(int argc, char **argv)
 	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
+	if (!a.cmd || a.interactive) {
+		ret = shell_run(p, &a.opt, emit_report, NULL);
+		goto out;
+	}
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
 		fputs(warn.buf, stderr);
 		fprintf(stderr, "cprof: %s\n", err.msg);
@@ -244,44 +287,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fputs(warn.buf, stderr);
-	if (!*a.opt.output && (a.cmd->flags & CMDF_AWAY_FROM_TTY) && isatty(1)) {
-		/* as pprof: binary reports go to ./profileNNN.<ext>, not to a terminal */
-		const char *ext = !strcmp(a.cmd->name, "callgrind") ? "callgraph.out" :
-				  strstr(a.cmd->name, "proto")	    ? "pb.gz" :
-								      a.cmd->name;
-
-		for (int i = 1; i < 10000; i++) {
-			char name[64];
-			int fd;
-
-			snprintf(name, sizeof(name), "profile%03d.%s", i, ext);
-			fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644);
-			if (fd < 0 && errno == EEXIST)
-				continue;
-			if (fd < 0 || write_all(fd, out.buf, out.len) || close(fd)) {
-				fprintf(stderr, "cprof: %s: %s\n", name, strerror(errno));
-				goto out;
-			}
-			fprintf(stderr, "Generating report in %s\n", name);
-			ret = 0;
-			goto out;
-		}
-	}
-	if (!*a.opt.output && (a.cmd->flags & CMDF_BROWSER)) {
-		ret = open_in_browser(&out);
-		goto out;
-	}
-	if (*a.opt.output) {
-		if (write_output(a.opt.output, &out, &err)) {
-			fprintf(stderr, "cprof: %s\n", err.msg);
-			goto out;
-		}
-		fprintf(stderr, "Generating report in %s\n", a.opt.output);
-	} else if (write_all(1, out.buf, out.len) && errno != EPIPE) {
-		fprintf(stderr, "cprof: writing output: %s\n", strerror(errno));
-		goto out;
-	}
-	ret = 0;
+	ret = emit_report(NULL, a.cmd, a.opt.output, &out);
 out:
 	profile_free(p);
 	args_release(&a);
