@@ -124,6 +124,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
 	$(Q)tests/shell/run.sh $(O)/cprof
+	$(Q)tests/tui/run.sh $(O)/cprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof

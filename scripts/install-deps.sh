@@ -35,6 +35,7 @@ test_pkgs=(
 	google-perftools
 	libgoogle-perftools-dev
 	libxml2-utils
+	tmux
 )
 
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),

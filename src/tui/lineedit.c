@@ -225,7 +225,8 @@ static void complete(struct edit *e)
 		insert(e, first, n == 1 ? strlen(first) : common);
 		if (n == 1 && first[strlen(first) - 1] != '=')
 			insert(e, " ", 1);
-		e->listed = false;
+		/* as in bash: the next Tab lists what is left to choose from */
+		e->listed = n > 1;
 		goto done;
 	}
 	if (!e->listed) {
@@ -349,7 +350,7 @@ static int handle_key(struct edit *e, int k)
 			erase(e, e->pos, e->pos + 1);
 		break;
 	case 3: /* Ctrl-C */
-		out("^C\r\n", 4);
+		out("^C", 2);
 		buf_reset(l);
 		e->pos = 0;
 		return 1;
@@ -434,7 +435,7 @@ int lineedit_read(struct lineedit *le, const char *prompt, struct buf *line)
 	raw.c_lflag &= ~(tcflag_t)(ECHO | ICANON | IEXTEN | ISIG);
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(0, TCSAFLUSH, &raw))
+	if (tcsetattr(0, TCSADRAIN, &raw))
 		return -1;
 	memset(&e, 0, sizeof(e));
 	e.le = le;
@@ -448,7 +449,7 @@ int lineedit_read(struct lineedit *le, const char *prompt, struct buf *line)
 		if (r == 0)
 			refresh(&e);
 	}
-	tcsetattr(0, TCSAFLUSH, &orig);
+	tcsetattr(0, TCSADRAIN, &orig);
 	out("\n", 1);
 	free(e.saved);
 	buf_release(&e.screen);

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Terminal tests: drive cprof in a tmux pane of fixed size (send-keys) and
+# check what the screen shows (capture-pane).  Skipped when tmux is missing.
+#
+#   tests/tui/run.sh CPROF
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cprof=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+if ! command -v tmux >/dev/null; then
+	echo "tui: skipped, tmux is not installed (scripts/install-deps.sh installs it)"
+	exit 0
+fi
+tmp=$(mktemp -d)
+n=0
+tm() { tmux -L "cprof-test-$$-$n" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
+
+pass=0 fail=0
+
+# start CMD...: a new session running CMD in testdata, 100x30.
+start() {
+	tm kill-server 2>/dev/null
+	n=$((n + 1))
+	tm new-session -d -x 100 -y 30 -c "$top/testdata" \
+		"env XDG_STATE_HOME=$tmp/state $*; echo \"[exit \$?]\"; stty -a >$tmp/stty; sleep 60"
+}
+
+screen() { tm capture-pane -p 2>/dev/null; }
+
+# check NAME REGEX: wait up to 5s for the screen to match (grep -E).
+check() {
+	local name=$1 re=$2
+	for _ in $(seq 50); do
+		if screen | grep -Eq -- "$re"; then
+			pass=$((pass + 1))
+			return
+		fi
+		sleep 0.1
+	done
+	fail=$((fail + 1))
+	echo "FAIL tui/$name: screen does not match /$re/"
+	screen | sed 's/^/  | /'
+}
+
+# absent NAME REGEX: the screen does not match (after the last check).
+absent() {
+	if screen | grep -Eq -- "$2"; then
+		fail=$((fail + 1))
+		echo "FAIL tui/$1: screen matches /$2/"
+		screen | sed 's/^/  | /'
+	else
+		pass=$((pass + 1))
+	fi
+}
+
+keys() { tm send-keys "$@"; }
+
+start "$cprof" go-cpu.pb.gz
+check greeting '^Entering interactive mode'
+check prompt '^\(cprof\) ?$'
+keys top3 Enter
+check report '^Showing top 3 nodes out of 21'
+keys nodecou Tab
+check complete-option '^\(cprof\) nodecount=$'
+keys 4 Enter granularity=li Tab
+check complete-value '^\(cprof\) granularity=lines ?$'
+keys C-u 'list fol' Tab
+check complete-function '^\(cprof\) list main\.fold ?$'
+keys C-c
+check ctrl-c '^\(cprof\) list main\.fold \^C$'
+keys to Tab Tab
+check list-candidates '^top +topproto *$'
+keys C-u text Enter
+check setting-kept '^Showing top 4 nodes out of 21'
+keys Up Up
+check history-up '^\(cprof\) nodecount=4$'
+keys Down C-a '# ' C-e ' x' Left BSpace
+check editing '^\(cprof\) # textx$'
+keys C-e C-u C-d
+check ctrl-d-exits '^\[exit 0\]'
+if grep -q ' icanon' "$tmp/stty" && grep -q ' echo ' "$tmp/stty"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL tui/terminal-restored: $(cat "$tmp/stty" 2>/dev/null | head -3)"
+fi
+if [ "$(cat "$tmp/state/cprof/history")" = "$(printf 'top3\nnodecount=4\ntext')" ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL tui/history-file:"
+	cat "$tmp/state/cprof/history"
+fi
+
+# history survives the session
+start "$cprof" go-cpu.pb.gz
+check prompt-again '^\(cprof\) ?$'
+keys Up
+check history-across-sessions '^\(cprof\) text$'
+keys C-u quit Enter
+check quit '^\[exit 0\]'
+
+echo "tui: $pass passed, $fail failed"
+[ "$fail" = 0 ]
