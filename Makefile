@@ -28,7 +28,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
 	-Wno-unused-parameter -Wno-format-truncation
 
-PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph
+PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph ncursesw
 # Recursive (=) so pkg-config runs after install-deps has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))

@@ -5,6 +5,7 @@
 #include "report/report.h"
 #include "tui/lineedit.h"
 #include "tui/shell.h"
+#include "tui/tui.h"
 
 #define PROMPT	      "(cprof) "
 #define COMMENT_START "//:"
@@ -56,18 +57,31 @@ void shell_release(struct shell *sh)
 	sh->nfuncs = 0;
 }
 
-static void say(const char *fmt, ...) PRINTF_LIKE(1, 2);
-
-/* Messages go to stderr, after whatever the reports wrote to stdout. */
-static void say(const char *fmt, ...)
+/* Messages go to stderr, after whatever the reports wrote to stdout; or to cap_err. */
+static void put_err(const struct shell *sh, const char *s)
 {
+	if (sh->cap_err) {
+		buf_adds(sh->cap_err, s);
+		return;
+	}
+	fflush(stdout);
+	fputs(s, stderr);
+}
+
+static void say(const struct shell *sh, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static void say(const struct shell *sh, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
 	va_list ap;
 
-	fflush(stdout);
+	buf_init(&b);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	buf_addc(&b, '\n');
+	put_err(sh, b.buf);
+	buf_release(&b);
 }
 
 void shell_greet(struct shell *sh)
@@ -83,12 +97,13 @@ void shell_greet(struct shell *sh)
 		fflush(stdout);
 		fputs(out.buf, stderr);
 		if (r.total == 0 && sh->p->nsample_types > 1) {
-			say("No samples were found with the default sample value type.");
-			say("Try \"sample_index\" command to analyze different sample values.\n");
+			say(sh, "No samples were found with the default sample value type.");
+			say(sh,
+			    "Try \"sample_index\" command to analyze different sample values.\n");
 		}
 	}
 	report_release(&r);
-	say("Entering interactive mode (type \"help\" for commands, \"o\" for options)");
+	say(sh, "Entering interactive mode (type \"help\" for commands, \"o\" for options)");
 	buf_release(&out);
 	buf_release(&warn);
 }
@@ -178,20 +193,20 @@ static int try_setting(struct shell *sh, const char *input)
 		goto out;
 	ret = 1;
 	if (!eq && !is_bool_config(n)) {
-		say("please specify a value, e.g. %s=<val>", n);
+		say(sh, "please specify a value, e.g. %s=<val>", n);
 		goto out;
 	}
 	if (!strcmp(n, "sample_index")) {
 		int i = profile_sample_index(sh->p, v, &err);
 
 		if (i < 0) {
-			say("%s", err.msg);
+			say(sh, "%s", err.msg);
 			goto out;
 		}
 		v = (char *)profile_str(sh->p, sh->p->sample_types[i].type);
 	}
 	if (configure(sh, n, v, &err))
-		say("%s", err.msg);
+		say(sh, "%s", err.msg);
 out:
 	free(name);
 	free(value);
@@ -205,7 +220,7 @@ static void help_line(struct buf *b, const char *name, const char *help)
 	buf_addf(b, "    %-16s %s", name, help);
 }
 
-static void print_help(void)
+static void print_help(const struct shell *sh)
 {
 	struct buf b = BUF_INIT;
 	const char **names = xcalloc(ncommands + opt_ndefs, sizeof(*names));
@@ -223,6 +238,7 @@ static void print_help(void)
 		buf_adds(&b, c->run ? "\n" : " (not available yet)\n");
 	}
 	help_line(&b, "o/options", "List options and their current values\n");
+	help_line(&b, "tui", "Full-screen views: top table, peek, list, search (on a terminal)\n");
 	help_line(&b, "q/quit/exit/^D", "Exit cprof\n");
 	buf_adds(&b, "\n  Options:\n");
 	n = 0;
@@ -252,8 +268,7 @@ static void print_help(void)
 	}
 	buf_adds(&b, "  :   Clear focus/ignore/hide/tagfocus/tagignore\n\n");
 	buf_adds(&b, "  type \"help <cmd|option>\" for more information\n");
-	fflush(stdout);
-	fputs(b.buf, stderr);
+	put_err(sh, b.buf);
 	free(names);
 	buf_release(&b);
 }
@@ -287,7 +302,7 @@ static void command_usage(struct buf *b, const struct cp_command *c)
 		buf_adds(b, "    Optionally save the report on the file f\n");
 }
 
-static void print_help_on(const char *what)
+static void print_help_on(const struct shell *sh, const char *what)
 {
 	const struct cp_command *c = command_find(what);
 	const struct opt_def *d = option_find(what);
@@ -306,8 +321,7 @@ static void print_help_on(const char *what)
 	} else {
 		buf_addf(&b, "Unknown command: %s\n", what);
 	}
-	fflush(stdout);
-	fputs(b.buf, stderr);
+	put_err(sh, b.buf);
 	buf_release(&b);
 }
 
@@ -361,9 +375,9 @@ static void print_options(const struct shell *sh)
 		buf_release(&comment);
 	}
 	qsort(lines, n, sizeof(*lines), cmp_str);
-	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(stderr, "%s\n", lines[i]);
+		put_err(sh, lines[i]);
+		put_err(sh, "\n");
 		free(lines[i]);
 	}
 	free(lines);
@@ -423,9 +437,9 @@ static void run_command(struct shell *sh, char **tok, size_t ntok)
 	}
 	if (!c) {
 		if (is_configurable(name))
-			say("did you mean: %s=%s", name, ntok > 1 ? tok[1] : "<val>");
+			say(sh, "did you mean: %s=%s", name, ntok > 1 ? tok[1] : "<val>");
 		else
-			say("unrecognized command: \"%s\"", name);
+			say(sh, "unrecognized command: \"%s\"", name);
 		free(base);
 		return;
 	}
@@ -437,7 +451,7 @@ static void run_command(struct shell *sh, char **tok, size_t ntok)
 			arg = tok[1];
 			i = 2;
 		} else {
-			say("command %s requires an argument", c->name);
+			say(sh, "command %s requires an argument", c->name);
 			free(base);
 			return;
 		}
@@ -460,7 +474,7 @@ static void run_command(struct shell *sh, char **tok, size_t ntok)
 
 			if (!*file) {
 				if (++i >= ntok) {
-					say("unexpected end of line after >");
+					say(sh, "unexpected end of line after >");
 					goto out;
 				}
 				file = tok[i];
@@ -484,14 +498,15 @@ static void run_command(struct shell *sh, char **tok, size_t ntok)
 	if (o.nodecount == -1 && (!strcmp(c->name, "top") || !strcmp(c->name, "text")))
 		o.nodecount = 10;
 	if (dispatch_run(sh->p, &o, c, arg, &out, &warn, &err)) {
-		fflush(stdout);
-		fputs(warn.buf, stderr);
-		say("%s", err.msg);
+		put_err(sh, warn.buf);
+		say(sh, "%s", err.msg);
 		goto out;
 	}
-	fflush(stdout);
-	fputs(warn.buf, stderr);
-	sh->emit(sh->emit_ctx, c, o.output, &out);
+	put_err(sh, warn.buf);
+	if (sh->cap_out && !*o.output && (c->flags & CMDF_TEXT))
+		buf_add(sh->cap_out, out.buf, out.len);
+	else
+		sh->emit(sh->emit_ctx, c, o.output, &out);
 out:
 	options_release(&o);
 	buf_release(&out);
@@ -529,6 +544,11 @@ static int exec_one(struct shell *sh, const char *input)
 		print_options(sh);
 	} else if (!strcmp(tok[0], "exit") || !strcmp(tok[0], "quit") || !strcmp(tok[0], "q")) {
 		ret = 1;
+	} else if (!strcmp(tok[0], "tui")) {
+		if (sh->cap_out)
+			say(sh, "already in the full-screen views");
+		else if (tui_run(sh))
+			say(sh, "the full-screen views need a terminal");
 	} else if (!strcmp(tok[0], "help")) {
 		struct buf what = BUF_INIT;
 
@@ -536,9 +556,9 @@ static int exec_one(struct shell *sh, const char *input)
 		for (size_t i = 1; i < ntok; i++)
 			buf_addf(&what, "%s%s", i > 1 ? " " : "", tok[i]);
 		if (what.len)
-			print_help_on(what.buf);
+			print_help_on(sh, what.buf);
 		else
-			print_help();
+			print_help(sh);
 		buf_release(&what);
 	} else {
 		run_command(sh, tok, ntok);
@@ -643,7 +663,9 @@ size_t shell_complete(const struct shell *sh, const char *line, size_t pos, size
 	}
 	*start = s;
 	if (first_word || !strncmp(line + first, "help ", 5)) {
-		static const char *const words[] = { "help", "o", "options", "quit", "exit" };
+		static const char *const words[] = {
+			"help", "o", "options", "quit", "exit", "tui"
+		};
 
 		for (size_t i = 0; i < ncommands; i++)
 			if (commands[i].run)

@@ -34,6 +34,8 @@ struct shell {
 	shell_emit_fn emit;
 	void *emit_ctx;
 	char **funcs; /* sorted, distinct function names for completion */
+	/* when set (the full-screen views), text reports and messages go here */
+	struct buf *cap_out, *cap_err;
 	size_t nfuncs;
 };
 

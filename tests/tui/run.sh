@@ -102,5 +102,55 @@ check history-across-sessions '^\(cprof\) text$'
 keys C-u quit Enter
 check quit '^\[exit 0\]'
 
+# the full-screen views
+start "$cprof" go-cpu.pb.gz
+check prompt-tui '^\(cprof\) ?$'
+keys tui Enter
+check top-table '^top \| main\.mix \| line 1/'
+check top-rows 'main\.hasher\.func2$'
+keys Down Down Enter
+check peek '^peek \^main\\\.fold\$ \|'
+check peek-body '\| main\.fold$'
+keys q f
+check focus-status '^focus=\^main\\\.fold\$ \(u undoes\)'
+check focus-applied '^   focus=\^main\\\.fold\$'
+keys u
+check undo '^undone'
+absent undo-applied 'Active filters'
+keys s
+check sort-cum '^sort=cum'
+keys j
+check sort-keeps-selection '^top \| main\.hasher\.func2 \|'
+keys g
+check sort-cum-first '^top \| runtime/pprof\.Do \|'
+keys s /hasher Enter
+check search '^top \| main\.hasher \|'
+keys n
+check search-next '^top \| main\.hasher\.func1 \|'
+keys l
+check list '^list \^main\\\.hasher\\\.func1\$ \|'
+check list-body 'ROUTINE ======================== main\.hasher\.func1'
+keys q : 'top3 -cum' Enter
+check prompt-command '^Showing top 3 nodes out of 21'
+check prompt-command-title '^top3 -cum \| line 1/'
+keys q : o Enter
+check options-page 'nodecount += -1'
+keys q ?
+check key-help '^  / +search forward'
+keys q q
+check back-to-shell '^\(cprof\) ?$'
+keys tui Enter
+check top-again '^top \| main\.mix \|'
+# a crash signal still gives the terminal back
+pid=$(ps -o pid= --ppid "$(tm display -p '#{pane_pid}')" | tr -d ' ')
+kill -SEGV "$pid"
+check crash-exit '^\[exit 139\]'
+if grep -q ' icanon' "$tmp/stty" && grep -q ' echo ' "$tmp/stty"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL tui/terminal-restored-after-crash: $(head -3 "$tmp/stty" 2>/dev/null)"
+fi
+
 echo "tui: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,522 @@
+#include "model/compat.h"
+#include <ctype.h>
+#include "model/alloc.h"
+#include "tui/screen.h"
+#include "tui/tui.h"
+
+enum view_kind {
+	VIEW_TOP,
+	VIEW_PAGER
+};
+
+struct view {
+	enum view_kind kind;
+	char *title;
+	char *text;   /* owned; lines point into it */
+	char **lines; /* NUL-terminated lines */
+	size_t nlines;
+	size_t top;	  /* first line shown */
+	size_t sel;	  /* selected line (top table) */
+	size_t first_row; /* top table: first data line; nlines if none */
+	size_t hoff;	  /* columns scrolled to the right */
+};
+
+struct undo {
+	struct cp_options o;
+};
+
+struct tui {
+	struct shell *sh;
+	struct view *views[32];
+	size_t nviews;
+	struct undo undo[64];
+	size_t nundo;
+	char *search;
+	struct buf msg; /* status message, shown until the next key */
+};
+
+/* The key table: one row per key, the '?' overlay is made from it. */
+struct key_def {
+	const char *keys, *help;
+};
+
+static const struct key_def key_defs[] = {
+	{ "Up/Down, k/j", "move one line" },
+	{ "PgUp/PgDn, b/space", "move one page" },
+	{ "Home/End, g/G", "first and last line" },
+	{ "Left/Right", "scroll sideways" },
+	{ "/", "search forward (text); n/N next and previous match" },
+	{ ":", "run a shell command (top 20, peek re, focus=re, o, help ...)" },
+	{ "Enter", "top table: peek of the selected function" },
+	{ "l", "top table: source listing of the selected function" },
+	{ "f/i/h", "top table: focus on, ignore or hide the selected function" },
+	{ "u", "undo the last focus/ignore/hide" },
+	{ "s", "top table: sort by flat or by cum" },
+	{ "?", "this help" },
+	{ "q, Esc", "close the view (the last one returns to the shell)" },
+};
+
+static void view_free(struct view *v)
+{
+	if (!v)
+		return;
+	free(v->title);
+	free(v->text);
+	free(v->lines);
+	free(v);
+}
+
+static void view_set_text(struct view *v, const char *text)
+{
+	size_t n = 0;
+
+	free(v->text);
+	free(v->lines);
+	v->text = xstrdup(text);
+	for (const char *s = v->text; *s; s++)
+		n += *s == '\n';
+	v->lines = xcalloc(n + 2, sizeof(*v->lines));
+	v->nlines = 0;
+	for (char *s = v->text; *s;) {
+		char *nl = strchr(s, '\n');
+
+		v->lines[v->nlines++] = s;
+		if (!nl)
+			break;
+		*nl = '\0';
+		s = nl + 1;
+	}
+	v->first_row = v->nlines;
+	if (v->kind == VIEW_TOP)
+		for (size_t i = 0; i < v->nlines; i++)
+			if (strstr(v->lines[i], "flat%") && strstr(v->lines[i], "cum%")) {
+				v->first_row = i + 1;
+				break;
+			}
+	if (v->top >= v->nlines)
+		v->top = v->nlines ? v->nlines - 1 : 0;
+	if (v->kind == VIEW_TOP) {
+		if (v->sel < v->first_row)
+			v->sel = v->first_row;
+		if (v->sel >= v->nlines)
+			v->sel = v->nlines ? v->nlines - 1 : 0;
+	}
+}
+
+static struct view *push(struct tui *t, enum view_kind kind, const char *title, const char *text)
+{
+	struct view *v;
+
+	if (t->nviews == ARRAY_SIZE(t->views)) {
+		view_free(t->views[1]);
+		memmove(t->views + 1, t->views + 2, (t->nviews - 2) * sizeof(*t->views));
+		t->nviews--;
+	}
+	v = xcalloc(1, sizeof(*v));
+	v->kind = kind;
+	v->title = xstrdup(title);
+	view_set_text(v, text);
+	t->views[t->nviews++] = v;
+	return v;
+}
+
+/* Run a shell line; returns its report text (caller frees), messages into t->msg. */
+static char *run(struct tui *t, const char *line)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+
+	buf_init(&out);
+	buf_init(&err);
+	t->sh->cap_out = &out;
+	t->sh->cap_err = &err;
+	shell_exec(t->sh, line);
+	t->sh->cap_out = NULL;
+	t->sh->cap_err = NULL;
+	buf_reset(&t->msg);
+	if (err.len && err.buf[err.len - 1] == '\n')
+		err.buf[--err.len] = '\0';
+	buf_adds(&t->msg, err.buf);
+	buf_release(&err);
+	return buf_detach(&out, NULL);
+}
+
+static char *row_name(const char *line);
+
+/* Render the table again after a change; the selected function stays selected. */
+static void refresh_top(struct tui *t, struct view *v)
+{
+	char *text = run(t, "top 1000000000");
+	char *was = v->sel >= v->first_row && v->sel < v->nlines ? row_name(v->lines[v->sel]) :
+								   NULL;
+
+	if (*text || !t->msg.len)
+		view_set_text(v, text);
+	for (size_t i = v->first_row; was && i < v->nlines; i++) {
+		char *name = row_name(v->lines[i]);
+		bool same = !strcmp(name, was);
+
+		free(name);
+		if (same) {
+			v->sel = i;
+			break;
+		}
+	}
+	free(was);
+	free(text);
+}
+
+/* The function name of a top-table row: after the five value columns. */
+static char *row_name(const char *line)
+{
+	const char *s = line;
+	size_t len;
+
+	for (int col = 0; col < 5; col++) {
+		while (*s == ' ')
+			s++;
+		while (*s && *s != ' ')
+			s++;
+	}
+	while (*s == ' ')
+		s++;
+	len = strlen(s);
+	if (len > 9 && !strcmp(s + len - 9, " (inline)"))
+		len -= 9;
+	return xstrndup(s, len);
+}
+
+/* A regexp matching exactly 'name' (spaces as '.': shell words split on them). */
+static char *name_regex(const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b);
+	buf_addc(&b, '^');
+	for (const char *s = name; *s; s++) {
+		if (*s == ' ')
+			buf_addc(&b, '.');
+		else if (strchr("\\.+*?()|[]{}^$", *s))
+			buf_addf(&b, "\\%c", *s);
+		else
+			buf_addc(&b, *s);
+	}
+	buf_addc(&b, '$');
+	return buf_detach(&b, NULL);
+}
+
+static void draw(struct tui *t)
+{
+	struct view *v = t->views[t->nviews - 1];
+	int rows, cols, body;
+	struct buf status = BUF_INIT;
+
+	screen_size(&rows, &cols);
+	body = rows - 1;
+	screen_erase();
+	if (v->kind == VIEW_TOP && v->sel < v->nlines) {
+		if (v->sel < v->top)
+			v->top = v->sel;
+		if (v->sel >= v->top + (size_t)body)
+			v->top = v->sel - (size_t)body + 1;
+	}
+	for (int r = 0; r < body && v->top + (size_t)r < v->nlines; r++) {
+		size_t i = v->top + (size_t)r;
+		const char *l = v->lines[i];
+		size_t len = strlen(l);
+		enum screen_attr a = SCREEN_NORMAL;
+
+		if (v->kind == VIEW_TOP && i == v->sel && i >= v->first_row)
+			a = SCREEN_SELECT;
+		else if (v->first_row < v->nlines && i + 1 == v->first_row)
+			a = SCREEN_HEADER;
+		if (a == SCREEN_SELECT)
+			screen_fill(r, 0, a);
+		if (len > v->hoff)
+			screen_put(r, 0, l + v->hoff, len - v->hoff, a);
+		if (t->search && *t->search && len > v->hoff) {
+			const char *m = strstr(l + v->hoff, t->search);
+
+			if (m)
+				screen_put(r, (int)(m - l - (long)v->hoff), m, strlen(t->search),
+					   SCREEN_MATCH);
+		}
+	}
+	buf_init(&status);
+	if (t->msg.len) {
+		const char *nl = strrchr(t->msg.buf, '\n');
+
+		buf_adds(&status, nl ? nl + 1 : t->msg.buf);
+	} else {
+		buf_addf(&status, "%s", v->title);
+		if (v->kind == VIEW_TOP && v->sel >= v->first_row && v->sel < v->nlines) {
+			char *name = row_name(v->lines[v->sel]);
+
+			buf_addf(&status, " | %s", name);
+			free(name);
+		}
+		buf_addf(&status, " | line %zu/%zu | ? help, q back", v->nlines ? v->top + 1 : 0,
+			 v->nlines);
+	}
+	screen_fill(rows - 1, 0, SCREEN_STATUS);
+	screen_put(rows - 1, 0, status.buf, status.len, SCREEN_STATUS);
+	buf_release(&status);
+	screen_refresh();
+}
+
+static void search(struct tui *t, struct view *v, int dir, bool from_here)
+{
+	size_t n = v->nlines, at = v->kind == VIEW_TOP ? v->sel : v->top;
+
+	if (!t->search || !*t->search || !n)
+		return;
+	for (size_t k = from_here ? 0 : 1; k <= n; k++) {
+		size_t i = dir > 0 ? (at + k) % n : (at + n - k % n) % n;
+
+		if (!strstr(v->lines[i], t->search))
+			continue;
+		if (v->kind == VIEW_TOP && i >= v->first_row)
+			v->sel = i;
+		else
+			v->top = i;
+		return;
+	}
+	buf_reset(&t->msg);
+	buf_addf(&t->msg, "pattern not found: %s", t->search);
+}
+
+static void save_undo(struct tui *t)
+{
+	if (t->nundo == ARRAY_SIZE(t->undo)) {
+		options_release(&t->undo[0].o);
+		memmove(t->undo, t->undo + 1, (t->nundo - 1) * sizeof(*t->undo));
+		t->nundo--;
+	}
+	options_copy(&t->undo[t->nundo++].o, &t->sh->opt);
+}
+
+static void refresh_tops(struct tui *t)
+{
+	for (size_t i = 0; i < t->nviews; i++)
+		if (t->views[i]->kind == VIEW_TOP)
+			refresh_top(t, t->views[i]);
+}
+
+static void help_view(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b);
+	buf_adds(&b, "Keys\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(key_defs); i++)
+		buf_addf(&b, "  %-20s %s\n", key_defs[i].keys, key_defs[i].help);
+	push(t, VIEW_PAGER, "help", b.buf);
+	buf_release(&b);
+}
+
+/* A command on the selected function of the top table. */
+static void on_function(struct tui *t, struct view *v, int key)
+{
+	char *name, *re;
+	struct buf line = BUF_INIT;
+
+	if (v->sel < v->first_row || v->sel >= v->nlines)
+		return;
+	name = row_name(v->lines[v->sel]);
+	re = name_regex(name);
+	buf_init(&line);
+	if (key == SCREEN_KEY_ENTER || key == 'l') {
+		char *text;
+
+		buf_addf(&line, "%s %s", key == 'l' ? "list" : "peek", re);
+		text = run(t, line.buf);
+		if (*text)
+			push(t, VIEW_PAGER, line.buf, text);
+		free(text);
+	} else {
+		const char *opt = key == 'f' ? "focus" : key == 'i' ? "ignore" : "hide";
+
+		save_undo(t);
+		buf_addf(&line, "%s=%s", opt, re);
+		free(run(t, line.buf));
+		refresh_tops(t);
+		if (!t->msg.len) {
+			buf_reset(&t->msg);
+			buf_addf(&t->msg, "%s (u undoes)", line.buf);
+		}
+	}
+	buf_release(&line);
+	free(re);
+	free(name);
+}
+
+static void prompt_command(struct tui *t)
+{
+	struct buf line = BUF_INIT;
+	char *text;
+
+	buf_init(&line);
+	if (screen_prompt(":", &line) || !line.len) {
+		buf_release(&line);
+		return;
+	}
+	if (!strcmp(line.buf, "q") || !strcmp(line.buf, "quit") || !strcmp(line.buf, "exit")) {
+		while (t->nviews)
+			view_free(t->views[--t->nviews]);
+		buf_release(&line);
+		return;
+	}
+	save_undo(t);
+	text = run(t, line.buf);
+	if (*text) {
+		push(t, VIEW_PAGER, line.buf, text);
+		buf_reset(&t->msg);
+	} else if (!strncmp(t->msg.buf, "  ", 2) || strchr(t->msg.buf, '\n')) {
+		/* help and option listings: a page of their own */
+		push(t, VIEW_PAGER, line.buf, t->msg.buf);
+		buf_reset(&t->msg);
+	}
+	refresh_tops(t);
+	free(text);
+	buf_release(&line);
+}
+
+/* Returns false when the last view closed. */
+static bool handle(struct tui *t, int k)
+{
+	struct view *v = t->views[t->nviews - 1];
+	int rows, cols;
+	size_t page, *pos = v->kind == VIEW_TOP ? &v->sel : &v->top;
+	size_t last = v->nlines ? v->nlines - 1 : 0, first = v->kind == VIEW_TOP ? v->first_row : 0;
+
+	screen_size(&rows, &cols);
+	page = rows > 2 ? (size_t)rows - 2 : 1;
+	if (k != SCREEN_KEY_RESIZE)
+		buf_reset(&t->msg);
+	switch (k) {
+	case 'q':
+	case SCREEN_KEY_ESC:
+	case SCREEN_KEY_EOF:
+		view_free(v);
+		t->nviews--;
+		return t->nviews > 0 && k != SCREEN_KEY_EOF;
+	case SCREEN_KEY_UP:
+	case 'k':
+		if (*pos > first)
+			(*pos)--;
+		break;
+	case SCREEN_KEY_DOWN:
+	case 'j':
+		if (*pos < last)
+			(*pos)++;
+		break;
+	case SCREEN_KEY_PGUP:
+	case 'b':
+		*pos = *pos > first + page ? *pos - page : first;
+		break;
+	case SCREEN_KEY_PGDN:
+	case ' ':
+		*pos = *pos + page < last ? *pos + page : last;
+		break;
+	case SCREEN_KEY_HOME:
+	case 'g':
+		*pos = first;
+		if (v->kind == VIEW_TOP)
+			v->top = 0;
+		break;
+	case SCREEN_KEY_END:
+	case 'G':
+		*pos = last;
+		break;
+	case SCREEN_KEY_LEFT:
+		v->hoff = v->hoff > 8 ? v->hoff - 8 : 0;
+		break;
+	case SCREEN_KEY_RIGHT:
+		v->hoff += 8;
+		break;
+	case '/': {
+		struct buf line = BUF_INIT;
+
+		buf_init(&line);
+		if (!screen_prompt("/", &line) && line.len) {
+			free(t->search);
+			t->search = buf_detach(&line, NULL);
+			search(t, v, 1, false);
+		}
+		buf_release(&line);
+		break;
+	}
+	case 'n':
+		search(t, v, 1, false);
+		break;
+	case 'N':
+		search(t, v, -1, false);
+		break;
+	case ':':
+		prompt_command(t);
+		return t->nviews > 0;
+	case '?':
+		help_view(t);
+		break;
+	case 'u':
+		if (!t->nundo) {
+			buf_adds(&t->msg, "nothing to undo");
+			break;
+		}
+		t->nundo--;
+		options_release(&t->sh->opt);
+		t->sh->opt = t->undo[t->nundo].o;
+		refresh_tops(t);
+		buf_adds(&t->msg, "undone");
+		break;
+	case 's':
+		if (v->kind != VIEW_TOP)
+			break;
+		save_undo(t);
+		free(run(t, strcmp(t->sh->opt.sort, "cum") ? "sort=cum" : "sort=flat"));
+		refresh_tops(t);
+		buf_addf(&t->msg, "sort=%s", t->sh->opt.sort);
+		break;
+	case SCREEN_KEY_ENTER:
+	case 'l':
+	case 'f':
+	case 'i':
+	case 'h':
+		if (v->kind == VIEW_TOP)
+			on_function(t, v, k);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+int tui_run(struct shell *sh)
+{
+	struct tui t;
+	struct cp_err err = { "" };
+	char *text;
+
+	memset(&t, 0, sizeof(t));
+	t.sh = sh;
+	buf_init(&t.msg);
+	if (screen_open(&err)) {
+		buf_release(&t.msg);
+		return -1;
+	}
+	text = run(&t, "top 1000000000");
+	push(&t, VIEW_TOP, "top", text);
+	free(text);
+	for (;;) {
+		draw(&t);
+		if (!handle(&t, screen_key()))
+			break;
+	}
+	screen_close();
+	for (size_t i = 0; i < t.nviews; i++)
+		view_free(t.views[i]);
+	for (size_t i = 0; i < t.nundo; i++)
+		options_release(&t.undo[i].o);
+	free(t.search);
+	buf_release(&t.msg);
+	return 0;
+}
