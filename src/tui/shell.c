@@ -318,6 +318,12 @@ static void print_help_on(const struct shell *sh, const char *what)
 		buf_addf(&b, "%s\n", d->help);
 	} else if (ch) {
 		buf_addf(&b, "%s\n", ch->help);
+	} else if (!strcmp(what, "tui")) {
+		buf_adds(&b, "Full-screen views of the profile (needs a terminal)\n");
+		buf_adds(
+			&b,
+			"  Keys: arrows move, Enter peek, l list, f/i/h focus/ignore/hide, u undo,\n");
+		buf_adds(&b, "  s sort, / search, : shell command, ? all keys, q close\n\n");
 	} else {
 		buf_addf(&b, "Unknown command: %s\n", what);
 	}

@@ -139,6 +139,11 @@ keys q ?
 check key-help '^  / +search forward'
 keys q q
 check back-to-shell '^\(cprof\) ?$'
+keys quit Enter
+check tui-quit '^\[exit 0\]'
+
+start "$cprof" go-cpu.pb.gz
+check prompt-crash '^\(cprof\) ?$'
 keys tui Enter
 check top-again '^top \| main\.mix \|'
 # a crash signal still gives the terminal back
