@@ -53,6 +53,8 @@ int screen_open(struct cp_err *err)
 		use_default_colors();
 		init_pair(1, COLOR_BLACK, COLOR_CYAN);
 		init_pair(2, COLOR_BLACK, COLOR_YELLOW);
+		init_pair(3, COLOR_BLACK, COLOR_RED);
+		init_pair(4, COLOR_BLACK, COLOR_MAGENTA);
 	}
 	return 0;
 }
@@ -85,6 +87,10 @@ static attr_t attr_of(enum screen_attr a)
 		return color ? (attr_t)COLOR_PAIR(1) : A_REVERSE;
 	case SCREEN_MATCH:
 		return color ? (attr_t)COLOR_PAIR(2) : A_UNDERLINE;
+	case SCREEN_FRAME1:
+		return color ? (attr_t)COLOR_PAIR(3) : A_UNDERLINE;
+	case SCREEN_FRAME2:
+		return color ? (attr_t)COLOR_PAIR(4) : A_DIM | A_UNDERLINE;
 	case SCREEN_NORMAL:
 		break;
 	}

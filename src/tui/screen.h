@@ -20,6 +20,8 @@ enum screen_attr {
 	SCREEN_SELECT, /* the selected row */
 	SCREEN_STATUS, /* the status line */
 	SCREEN_MATCH,  /* a search match */
+	SCREEN_FRAME1, /* flame graph frames, alternating by depth */
+	SCREEN_FRAME2,
 };
 
 /* Keys other than plain bytes. */

@@ -1,12 +1,14 @@
 #include "model/compat.h"
 #include <ctype.h>
 #include "model/alloc.h"
+#include "tui/flame.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
 
 enum view_kind {
 	VIEW_TOP,
-	VIEW_PAGER
+	VIEW_PAGER,
+	VIEW_FLAME
 };
 
 struct view {
@@ -15,10 +17,11 @@ struct view {
 	char *text;   /* owned; lines point into it */
 	char **lines; /* NUL-terminated lines */
 	size_t nlines;
-	size_t top;	  /* first line shown */
-	size_t sel;	  /* selected line (top table) */
-	size_t first_row; /* top table: first data line; nlines if none */
-	size_t hoff;	  /* columns scrolled to the right */
+	size_t top;	     /* first line shown */
+	size_t sel;	     /* selected line (top table) */
+	size_t first_row;    /* top table: first data line; nlines if none */
+	size_t hoff;	     /* columns scrolled to the right */
+	struct flame *flame; /* VIEW_FLAME */
 };
 
 struct undo {
@@ -52,6 +55,7 @@ static const struct key_def key_defs[] = {
 	{ "f/i/h", "top table: focus on, ignore or hide the selected function" },
 	{ "u", "undo the last focus/ignore/hide" },
 	{ "s", "top table: sort by flat or by cum" },
+	{ "F", "flame graph (arrows move, Enter zooms in, Esc zooms out)" },
 	{ "?", "this help" },
 	{ "q, Esc", "close the view (the last one returns to the shell)" },
 };
@@ -60,6 +64,7 @@ static void view_free(struct view *v)
 {
 	if (!v)
 		return;
+	flame_free(v->flame);
 	free(v->title);
 	free(v->text);
 	free(v->lines);
@@ -213,6 +218,18 @@ static void draw(struct tui *t)
 	screen_size(&rows, &cols);
 	body = rows - 1;
 	screen_erase();
+	buf_init(&status);
+	if (v->kind == VIEW_FLAME) {
+		struct buf fs = BUF_INIT;
+
+		buf_init(&fs);
+		flame_draw(v->flame, body, t->search, &fs);
+		buf_adds(&status, t->msg.len ? t->msg.buf : fs.buf);
+		if (!t->msg.len)
+			buf_adds(&status, " | ? help, q back");
+		buf_release(&fs);
+		goto status;
+	}
 	if (v->kind == VIEW_TOP && v->sel < v->nlines) {
 		if (v->sel < v->top)
 			v->top = v->sel;
@@ -241,7 +258,6 @@ static void draw(struct tui *t)
 					   SCREEN_MATCH);
 		}
 	}
-	buf_init(&status);
 	if (t->msg.len) {
 		const char *nl = strrchr(t->msg.buf, '\n');
 
@@ -257,6 +273,7 @@ static void draw(struct tui *t)
 		buf_addf(&status, " | line %zu/%zu | ? help, q back", v->nlines ? v->top + 1 : 0,
 			 v->nlines);
 	}
+status:
 	screen_fill(rows - 1, 0, SCREEN_STATUS);
 	screen_put(rows - 1, 0, status.buf, status.len, SCREEN_STATUS);
 	buf_release(&status);
@@ -267,7 +284,16 @@ static void search(struct tui *t, struct view *v, int dir, bool from_here)
 {
 	size_t n = v->nlines, at = v->kind == VIEW_TOP ? v->sel : v->top;
 
-	if (!t->search || !*t->search || !n)
+	if (!t->search || !*t->search)
+		return;
+	if (v->kind == VIEW_FLAME) {
+		if (!flame_find(v->flame, t->search, dir)) {
+			buf_reset(&t->msg);
+			buf_addf(&t->msg, "pattern not found: %s", t->search);
+		}
+		return;
+	}
+	if (!n)
 		return;
 	for (size_t k = from_here ? 0 : 1; k <= n; k++) {
 		size_t i = dir > 0 ? (at + k) % n : (at + n - k % n) % n;
@@ -294,11 +320,23 @@ static void save_undo(struct tui *t)
 	options_copy(&t->undo[t->nundo++].o, &t->sh->opt);
 }
 
+static void refresh_flame(struct tui *t, struct view *v)
+{
+	char *text = run(t, "folded");
+
+	flame_free(v->flame);
+	v->flame = flame_new(text);
+	free(text);
+}
+
 static void refresh_tops(struct tui *t)
 {
-	for (size_t i = 0; i < t->nviews; i++)
+	for (size_t i = 0; i < t->nviews; i++) {
 		if (t->views[i]->kind == VIEW_TOP)
 			refresh_top(t, t->views[i]);
+		else if (t->views[i]->kind == VIEW_FLAME)
+			refresh_flame(t, t->views[i]);
+	}
 }
 
 static void help_view(struct tui *t)
@@ -392,7 +430,15 @@ static bool handle(struct tui *t, int k)
 	page = rows > 2 ? (size_t)rows - 2 : 1;
 	if (k != SCREEN_KEY_RESIZE)
 		buf_reset(&t->msg);
+	if (v->kind == VIEW_FLAME && flame_key(v->flame, k))
+		return true;
 	switch (k) {
+	case 'F': {
+		struct view *f = push(t, VIEW_FLAME, "flame", "");
+
+		refresh_flame(t, f);
+		break;
+	}
 	case 'q':
 	case SCREEN_KEY_ESC:
 	case SCREEN_KEY_EOF:
