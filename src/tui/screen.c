@@ -169,7 +169,56 @@ int screen_key(void)
 	}
 }
 
-int screen_prompt(const char *prompt, struct buf *line)
+/* Tab: the common prefix of the candidates, or their list on the row above. */
+static void complete_line(struct buf *line, lineedit_complete_fn complete, void *ctx)
+{
+	struct buf cands = BUF_INIT;
+	size_t start = 0, n, common;
+	const char *first, *end;
+	int rows, cols;
+
+	buf_init(&cands);
+	n = complete(ctx, line->buf, line->len, &start, &cands);
+	if (n == 0) {
+		beep();
+		buf_release(&cands);
+		return;
+	}
+	first = cands.buf;
+	end = cands.buf + cands.len;
+	common = strlen(first);
+	for (const char *c = first + strlen(first) + 1; c < end; c += strlen(c) + 1) {
+		size_t k = 0;
+
+		while (k < common && c[k] == first[k])
+			k++;
+		common = k;
+	}
+	if (n > 1 && common <= line->len - start) {
+		getmaxyx(stdscr, rows, cols);
+		move(rows - 2, 0);
+		clrtoeol();
+		for (const char *c = first; c < end; c += strlen(c) + 1) {
+			int y, x;
+
+			getyx(stdscr, y, x);
+			if (y != rows - 2 || x + (int)strlen(c) + 2 >= cols)
+				break;
+			addstr(c);
+			addstr("  ");
+		}
+		buf_release(&cands);
+		return;
+	}
+	line->len = start;
+	line->buf[start] = '\0';
+	buf_add(line, first, n == 1 ? strlen(first) : common);
+	if (n == 1 && first[strlen(first) - 1] != '=')
+		buf_addc(line, ' ');
+	buf_release(&cands);
+}
+
+int screen_prompt(const char *prompt, struct buf *line, lineedit_complete_fn complete, void *ctx)
 {
 	int rows, cols;
 
@@ -202,6 +251,8 @@ int screen_prompt(const char *prompt, struct buf *line)
 			line->buf[--line->len] = '\0';
 		} else if (k == 21) {
 			buf_reset(line);
+		} else if (k == '\t' && complete) {
+			complete_line(line, complete, ctx);
 		} else if (k >= 32 && k < 256) {
 			buf_addc(line, (char)k);
 		}

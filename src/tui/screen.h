@@ -13,6 +13,7 @@
 #include "model/compat.h"
 #include "model/buf.h"
 #include "model/err.h"
+#include "tui/lineedit.h"
 
 enum screen_attr {
 	SCREEN_NORMAL,
@@ -54,7 +55,11 @@ void screen_fill(int row, int col, enum screen_attr a);
 void screen_refresh(void);
 int screen_key(void);
 
-/* Read a line on the bottom row after 'prompt'.  Returns 0, or -1 if cancelled (Esc). */
-int screen_prompt(const char *prompt, struct buf *line);
+/*
+ * Read a line on the bottom row after 'prompt'; Tab completes through
+ * 'complete' (may be NULL), listing the candidates above the prompt.
+ * Returns 0, or -1 if cancelled (Esc).
+ */
+int screen_prompt(const char *prompt, struct buf *line, lineedit_complete_fn complete, void *ctx);
 
 #endif

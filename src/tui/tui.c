@@ -387,13 +387,22 @@ static void on_function(struct tui *t, struct view *v, int key)
 	free(name);
 }
 
+static size_t complete_cb(void *ctx, const char *line, size_t pos, size_t *start, struct buf *out)
+{
+	return shell_complete(ctx, line, pos, start, out);
+}
+
 static void prompt_command(struct tui *t)
 {
 	struct buf line = BUF_INIT;
 	char *text;
 
 	buf_init(&line);
-	if (screen_prompt(":", &line) || !line.len) {
+	if (screen_prompt(":", &line, complete_cb, t->sh))
+		buf_reset(&line);
+	while (line.len && line.buf[line.len - 1] == ' ')
+		line.buf[--line.len] = '\0';
+	if (!line.len) {
 		buf_release(&line);
 		return;
 	}
@@ -483,7 +492,7 @@ static bool handle(struct tui *t, int k)
 		struct buf line = BUF_INIT;
 
 		buf_init(&line);
-		if (!screen_prompt("/", &line) && line.len) {
+		if (!screen_prompt("/", &line, NULL, NULL) && line.len) {
 			free(t->search);
 			t->search = buf_detach(&line, NULL);
 			search(t, v, 1, false);

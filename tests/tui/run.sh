@@ -133,6 +133,12 @@ check list-body 'ROUTINE ======================== main\.hasher\.func1'
 keys q : 'top3 -cum' Enter
 check prompt-command '^Showing top 3 nodes out of 21'
 check prompt-command-title '^top3 -cum \| line 1/'
+keys q : 'peek hash' Tab
+check prompt-complete '^:peek main\.hash$'
+keys Tab
+check prompt-candidates '^main\.hashBlock +main\.hasher +main\.hasher\.func1'
+keys Bl Tab Enter
+check prompt-completed-run '^peek main\.hashBlock \| line 1/'
 keys q : o Enter
 check options-page 'nodecount += -1'
 keys q ?
@@ -155,6 +161,8 @@ keys /fold Enter
 check flame-search '^flame \| main\.fold \| 5\.63% of all'
 keys q
 check flame-closed '^top \| '
+tm resize-window -x 60 -y 12
+check resize '54\.23%  main\.mix \(inline$'
 keys q
 check back-to-shell '^\(cprof\) ?$'
 keys quit Enter
