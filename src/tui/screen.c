@@ -55,6 +55,9 @@ int screen_open(struct cp_err *err)
 		init_pair(2, COLOR_BLACK, COLOR_YELLOW);
 		init_pair(3, COLOR_BLACK, COLOR_RED);
 		init_pair(4, COLOR_BLACK, COLOR_MAGENTA);
+		init_pair(5, COLOR_YELLOW, -1);
+		init_pair(6, COLOR_MAGENTA, -1);
+		init_pair(7, COLOR_RED, -1);
 	}
 	return 0;
 }
@@ -91,6 +94,12 @@ static attr_t attr_of(enum screen_attr a)
 		return color ? (attr_t)COLOR_PAIR(3) : A_UNDERLINE;
 	case SCREEN_FRAME2:
 		return color ? (attr_t)COLOR_PAIR(4) : A_DIM | A_UNDERLINE;
+	case SCREEN_HEAT1:
+		return color ? (attr_t)COLOR_PAIR(5) : A_NORMAL;
+	case SCREEN_HEAT2:
+		return color ? (attr_t)COLOR_PAIR(6) | A_BOLD : A_BOLD;
+	case SCREEN_HEAT3:
+		return color ? (attr_t)COLOR_PAIR(7) | A_BOLD : A_BOLD | A_UNDERLINE;
 	case SCREEN_NORMAL:
 		break;
 	}

@@ -23,6 +23,9 @@ enum screen_attr {
 	SCREEN_MATCH,  /* a search match */
 	SCREEN_FRAME1, /* flame graph frames, alternating by depth */
 	SCREEN_FRAME2,
+	SCREEN_HEAT1, /* source lines: a little, some, most of the listing's time */
+	SCREEN_HEAT2,
+	SCREEN_HEAT3,
 };
 
 /* Keys other than plain bytes. */

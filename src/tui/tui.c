@@ -22,6 +22,8 @@ struct view {
 	size_t first_row;    /* top table: first data line; nlines if none */
 	size_t hoff;	     /* columns scrolled to the right */
 	struct flame *flame; /* VIEW_FLAME */
+	double *heat;	     /* pager: each line's cum if it is a source line, else 0 */
+	double max_heat;
 };
 
 struct undo {
@@ -52,6 +54,7 @@ static const struct key_def key_defs[] = {
 	{ ":", "run a shell command (top 20, peek re, focus=re, o, help ...)" },
 	{ "Enter", "top table: peek of the selected function" },
 	{ "l", "top table: source listing of the selected function" },
+	{ "] / [", "source listing: next / previous line with samples" },
 	{ "f/i/h", "top table: focus on, ignore or hide the selected function" },
 	{ "u", "undo the last focus/ignore/hide" },
 	{ "s", "top table: sort by flat or by cum" },
@@ -65,10 +68,46 @@ static void view_free(struct view *v)
 	if (!v)
 		return;
 	flame_free(v->flame);
+	free(v->heat);
 	free(v->title);
 	free(v->text);
 	free(v->lines);
 	free(v);
+}
+
+/* The cum of a list line ("  flat  cum  NN: source"), in base units; 0 if none. */
+static double line_heat(const char *l)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = { { "ns", 1e-9 },
+		      { "us", 1e-6 },
+		      { "ms", 1e-3 },
+		      { "s", 1 },
+		      { "mins", 60 },
+		      { "hrs", 3600 },
+		      { "B", 1 },
+		      { "kB", 1024.0 },
+		      { "MB", 1048576.0 },
+		      { "GB", 1073741824.0 },
+		      { "TB", 1099511627776.0 },
+		      { "", 1 } };
+	char flat[64], cum[64];
+	long line;
+	int used = 0;
+	char *end;
+	double v;
+
+	if (sscanf(l, " %63s %63s %ld:%n", flat, cum, &line, &used) != 3 || !used)
+		return 0;
+	if (!strcmp(cum, "."))
+		return 0;
+	v = strtod(cum, &end);
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].suffix))
+			return v * units[i].scale;
+	return v;
 }
 
 static void view_set_text(struct view *v, const char *text)
@@ -90,6 +129,14 @@ static void view_set_text(struct view *v, const char *text)
 			break;
 		*nl = '\0';
 		s = nl + 1;
+	}
+	free(v->heat);
+	v->heat = xcalloc(v->nlines + 1, sizeof(*v->heat));
+	v->max_heat = 0;
+	for (size_t i = 0; v->kind == VIEW_PAGER && i < v->nlines; i++) {
+		v->heat[i] = line_heat(v->lines[i]);
+		if (v->heat[i] > v->max_heat)
+			v->max_heat = v->heat[i];
 	}
 	v->first_row = v->nlines;
 	if (v->kind == VIEW_TOP)
@@ -246,10 +293,20 @@ static void draw(struct tui *t)
 			a = SCREEN_SELECT;
 		else if (v->first_row < v->nlines && i + 1 == v->first_row)
 			a = SCREEN_HEADER;
+		if (v->kind == VIEW_PAGER && v->heat[i] > 0 && i == v->sel)
+			a = SCREEN_SELECT;
 		if (a == SCREEN_SELECT)
 			screen_fill(r, 0, a);
 		if (len > v->hoff)
 			screen_put(r, 0, l + v->hoff, len - v->hoff, a);
+		if (v->heat[i] > 0 && a != SCREEN_SELECT && v->hoff < 21) {
+			double h = v->heat[i] / v->max_heat;
+
+			screen_put(r, 0, l + v->hoff, 21 - v->hoff,
+				   h > 0.5 ? SCREEN_HEAT3 :
+				   h > 0.1 ? SCREEN_HEAT2 :
+					     SCREEN_HEAT1);
+		}
 		if (t->search && *t->search && len > v->hoff) {
 			const char *m = strstr(l + v->hoff, t->search);
 
@@ -270,8 +327,15 @@ static void draw(struct tui *t)
 			buf_addf(&status, " | %s", name);
 			free(name);
 		}
-		buf_addf(&status, " | line %zu/%zu | ? help, q back", v->nlines ? v->top + 1 : 0,
-			 v->nlines);
+		buf_addf(&status, " | line %zu/%zu", v->nlines ? v->top + 1 : 0, v->nlines);
+		if (v->kind == VIEW_PAGER && v->heat[v->sel] > 0) {
+			long n = 0;
+			char a[64], b[64];
+
+			sscanf(v->lines[v->sel], " %63s %63s %ld:", a, b, &n);
+			buf_addf(&status, " | hot line %ld: %s flat, %s cum", n, a, b);
+		}
+		buf_adds(&status, " | ? help, q back");
 	}
 status:
 	screen_fill(rows - 1, 0, SCREEN_STATUS);
@@ -308,6 +372,29 @@ static void search(struct tui *t, struct view *v, int dir, bool from_here)
 	}
 	buf_reset(&t->msg);
 	buf_addf(&t->msg, "pattern not found: %s", t->search);
+}
+
+/* Select the next (dir 1) or previous (-1) source line that has samples. */
+static void next_hot(struct tui *t, struct view *v, int dir)
+{
+	size_t n = v->nlines;
+	int rows, cols;
+
+	if (v->max_heat <= 0) {
+		buf_adds(&t->msg, "no source lines with samples here");
+		return;
+	}
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = dir > 0 ? (v->sel + k) % n : (v->sel + n - k) % n;
+
+		if (v->heat[i] <= 0)
+			continue;
+		v->sel = i;
+		screen_size(&rows, &cols);
+		if (i < v->top || i + 1 >= v->top + (size_t)rows)
+			v->top = i > 3 ? i - 3 : 0;
+		return;
+	}
 }
 
 static void save_undo(struct tui *t)
@@ -500,6 +587,11 @@ static bool handle(struct tui *t, int k)
 		buf_release(&line);
 		break;
 	}
+	case ']':
+	case '[':
+		if (v->kind == VIEW_PAGER)
+			next_hot(t, v, k == ']' ? 1 : -1);
+		break;
 	case 'n':
 		search(t, v, 1, false);
 		break;

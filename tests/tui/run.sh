@@ -29,10 +29,10 @@ start() {
 
 screen() { tm capture-pane -p 2>/dev/null; }
 
-# check NAME REGEX: wait up to 5s for the screen to match (grep -E).
+# check NAME REGEX: wait up to 10s (sanitizer builds on a busy machine are slow) for the screen to match (grep -E).
 check() {
 	local name=$1 re=$2
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		if screen | grep -Eq -- "$re"; then
 			pass=$((pass + 1))
 			return
@@ -167,6 +167,20 @@ keys q
 check back-to-shell '^\(cprof\) ?$'
 keys quit Enter
 check tui-quit '^\[exit 0\]'
+
+# the source listing: heat in the value columns, ] and [ between hot lines
+start "$cprof" -source_path=go -trim_path=cprof.example/fixtures go-cpu.pb.gz
+check prompt-source '^\(cprof\) ?$'
+keys tui Enter : 'list main.fold' Enter
+check source-view '^ +\. +\. +82:func fold'
+keys ']'
+check hot-next '^list main\.fold \| line 1/15 \| hot line 85: 90ms flat, 90ms cum'
+keys ']'
+check hot-next-again '\| hot line 86: 70ms flat, 70ms cum'
+keys '['
+check hot-previous '\| hot line 85: 90ms flat'
+keys q q quit Enter
+check source-quit '^\[exit 0\]'
 
 start "$cprof" go-cpu.pb.gz
 check prompt-crash '^\(cprof\) ?$'
