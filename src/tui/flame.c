@@ -19,6 +19,11 @@ struct flame {
 	size_t zooms[256]; /* zoom stack */
 	size_t nzooms;
 	size_t voff; /* rows scrolled down */
+	/* call tree */
+	bool *open;
+	size_t tsel, ttop;
+	size_t *vis; /* visible nodes in order */
+	size_t nvis;
 };
 
 static size_t add_node(struct flame *f, size_t parent, char *name)
@@ -100,6 +105,9 @@ struct flame *flame_new(const char *folded)
 		}
 	}
 	sort_nodes = f->nodes;
+	f->open = xcalloc(f->nnodes, sizeof(*f->open));
+	f->vis = xcalloc(f->nnodes, sizeof(*f->vis));
+	f->open[0] = true;
 	for (size_t i = 0; i < f->nnodes; i++)
 		if (f->nodes[i].nkids > 1)
 			qsort(f->nodes[i].kids, f->nodes[i].nkids, sizeof(size_t), by_name);
@@ -113,6 +121,8 @@ void flame_free(struct flame *f)
 	for (size_t i = 0; i < f->nnodes; i++)
 		free(f->nodes[i].kids);
 	free(f->nodes);
+	free(f->open);
+	free(f->vis);
 	free(f->text);
 	free(f);
 }
@@ -268,4 +278,145 @@ bool flame_find(struct flame *f, const char *s, int dir)
 		}
 	}
 	return false;
+}
+
+/* ---- call tree ---- */
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = sort_nodes[*(const size_t *)a].value, y = sort_nodes[*(const size_t *)b].value;
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strcmp(sort_nodes[*(const size_t *)a].name, sort_nodes[*(const size_t *)b].name);
+}
+
+static void list_visible(struct flame *f, size_t i)
+{
+	const struct fnode *n = &f->nodes[i];
+	size_t *kids;
+
+	f->vis[f->nvis++] = i;
+	if (!f->open[i] || !n->nkids)
+		return;
+	kids = xmalloc(n->nkids * sizeof(*kids));
+	memcpy(kids, n->kids, n->nkids * sizeof(*kids));
+	sort_nodes = f->nodes;
+	qsort(kids, n->nkids, sizeof(*kids), by_value);
+	for (size_t k = 0; k < n->nkids; k++)
+		list_visible(f, kids[k]);
+	free(kids);
+}
+
+static size_t vis_index(const struct flame *f, size_t node)
+{
+	for (size_t k = 0; k < f->nvis; k++)
+		if (f->vis[k] == node)
+			return k;
+	return 0;
+}
+
+static int64_t self_value(const struct flame *f, size_t i)
+{
+	int64_t v = f->nodes[i].value;
+
+	for (size_t k = 0; k < f->nodes[i].nkids; k++)
+		v -= f->nodes[f->nodes[i].kids[k]].value;
+	return v;
+}
+
+void flame_tree_draw(struct flame *f, int rows, struct buf *status)
+{
+	double total = f->nodes[0].value ? (double)f->nodes[0].value : 1.0;
+	size_t at;
+	struct buf line = BUF_INIT;
+
+	f->nvis = 0;
+	list_visible(f, 0);
+	at = vis_index(f, f->tsel);
+	if (at < f->ttop)
+		f->ttop = at;
+	if (rows > 0 && at >= f->ttop + (size_t)rows)
+		f->ttop = at - (size_t)rows + 1;
+	buf_init(&line);
+	for (int r = 0; r < rows && f->ttop + (size_t)r < f->nvis; r++) {
+		size_t i = f->vis[f->ttop + (size_t)r];
+		const struct fnode *n = &f->nodes[i];
+
+		buf_reset(&line);
+		buf_addf(&line, "%7.2f%% %7.2f%%  %*s%c %s", 100.0 * (double)n->value / total,
+			 100.0 * (double)self_value(f, i) / total, (int)(2 * n->depth), "",
+			 !n->nkids  ? ' ' :
+			 f->open[i] ? '-' :
+				      '+',
+			 n->name);
+		if (i == f->tsel)
+			screen_fill(r, 0, SCREEN_SELECT);
+		screen_put(r, 0, line.buf, line.len, i == f->tsel ? SCREEN_SELECT : SCREEN_NORMAL);
+	}
+	buf_release(&line);
+	buf_addf(status, "tree | %s | cum %.2f%%, self %.2f%%", f->nodes[f->tsel].name,
+		 100.0 * (double)f->nodes[f->tsel].value / total,
+		 100.0 * (double)self_value(f, f->tsel) / total);
+}
+
+bool flame_tree_key(struct flame *f, int key, int rows)
+{
+	size_t at;
+	const struct fnode *n = &f->nodes[f->tsel];
+
+	f->nvis = 0;
+	list_visible(f, 0);
+	at = vis_index(f, f->tsel);
+	switch (key) {
+	case SCREEN_KEY_UP:
+	case 'k':
+		if (at > 0)
+			f->tsel = f->vis[at - 1];
+		return true;
+	case SCREEN_KEY_DOWN:
+	case 'j':
+		if (at + 1 < f->nvis)
+			f->tsel = f->vis[at + 1];
+		return true;
+	case SCREEN_KEY_PGDN:
+	case ' ':
+		at = at + (size_t)rows < f->nvis ? at + (size_t)rows : f->nvis - 1;
+		f->tsel = f->vis[at];
+		return true;
+	case SCREEN_KEY_PGUP:
+	case 'b':
+		f->tsel = f->vis[at > (size_t)rows ? at - (size_t)rows : 0];
+		return true;
+	case SCREEN_KEY_HOME:
+	case 'g':
+		f->tsel = 0;
+		return true;
+	case SCREEN_KEY_END:
+	case 'G':
+		f->tsel = f->vis[f->nvis - 1];
+		return true;
+	case SCREEN_KEY_RIGHT:
+	case SCREEN_KEY_ENTER:
+	case '+':
+		if (!n->nkids)
+			return true;
+		if (!f->open[f->tsel]) {
+			f->open[f->tsel] = true;
+		} else {
+			f->nvis = 0;
+			list_visible(f, 0);
+			f->tsel = f->vis[vis_index(f, f->tsel) + 1];
+		}
+		return true;
+	case SCREEN_KEY_LEFT:
+	case '-':
+		if (f->open[f->tsel] && n->nkids)
+			f->open[f->tsel] = false;
+		else if (f->tsel)
+			f->tsel = n->parent;
+		return true;
+	default:
+		return false;
+	}
 }

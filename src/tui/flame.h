@@ -27,6 +27,14 @@ void flame_draw(struct flame *f, int rows, const char *search, struct buf *statu
  */
 bool flame_key(struct flame *f, int key);
 
+/*
+ * The same frames as an expandable call tree, children by value, widest
+ * first: Up/Down move, Right or Enter expands (or steps into the first
+ * child), Left collapses (or steps out to the caller).
+ */
+void flame_tree_draw(struct flame *f, int rows, struct buf *status);
+bool flame_tree_key(struct flame *f, int key, int rows);
+
 /* Select the next frame (in drawing order) whose name contains s; false if none. */
 bool flame_find(struct flame *f, const char *s, int dir);
 

@@ -8,7 +8,8 @@
 enum view_kind {
 	VIEW_TOP,
 	VIEW_PAGER,
-	VIEW_FLAME
+	VIEW_FLAME,
+	VIEW_TREE
 };
 
 struct view {
@@ -59,6 +60,7 @@ static const struct key_def key_defs[] = {
 	{ "u", "undo the last focus/ignore/hide" },
 	{ "s", "top table: sort by flat or by cum" },
 	{ "F", "flame graph (arrows move, Enter zooms in, Esc zooms out)" },
+	{ "T", "call tree (Right/Enter expands, Left collapses)" },
 	{ "?", "this help" },
 	{ "q, Esc", "close the view (the last one returns to the shell)" },
 };
@@ -266,11 +268,14 @@ static void draw(struct tui *t)
 	body = rows - 1;
 	screen_erase();
 	buf_init(&status);
-	if (v->kind == VIEW_FLAME) {
+	if (v->kind == VIEW_FLAME || v->kind == VIEW_TREE) {
 		struct buf fs = BUF_INIT;
 
 		buf_init(&fs);
-		flame_draw(v->flame, body, t->search, &fs);
+		if (v->kind == VIEW_TREE)
+			flame_tree_draw(v->flame, body, &fs);
+		else
+			flame_draw(v->flame, body, t->search, &fs);
 		buf_adds(&status, t->msg.len ? t->msg.buf : fs.buf);
 		if (!t->msg.len)
 			buf_adds(&status, " | ? help, q back");
@@ -421,7 +426,7 @@ static void refresh_tops(struct tui *t)
 	for (size_t i = 0; i < t->nviews; i++) {
 		if (t->views[i]->kind == VIEW_TOP)
 			refresh_top(t, t->views[i]);
-		else if (t->views[i]->kind == VIEW_FLAME)
+		else if (t->views[i]->kind == VIEW_FLAME || t->views[i]->kind == VIEW_TREE)
 			refresh_flame(t, t->views[i]);
 	}
 }
@@ -528,9 +533,12 @@ static bool handle(struct tui *t, int k)
 		buf_reset(&t->msg);
 	if (v->kind == VIEW_FLAME && flame_key(v->flame, k))
 		return true;
+	if (v->kind == VIEW_TREE && flame_tree_key(v->flame, k, (int)page))
+		return true;
 	switch (k) {
-	case 'F': {
-		struct view *f = push(t, VIEW_FLAME, "flame", "");
+	case 'F':
+	case 'T': {
+		struct view *f = push(t, k == 'F' ? VIEW_FLAME : VIEW_TREE, "", "");
 
 		refresh_flame(t, f);
 		break;

@@ -29,7 +29,8 @@ start() {
 
 screen() { tm capture-pane -p 2>/dev/null; }
 
-# check NAME REGEX: wait up to 10s (sanitizer builds on a busy machine are slow) for the screen to match (grep -E).
+# check NAME REGEX: wait up to 10s for the screen to match (grep -E); sanitizer
+# builds on a busy machine are slow.
 check() {
 	local name=$1 re=$2
 	for _ in $(seq 100); do
@@ -161,6 +162,18 @@ keys /fold Enter
 check flame-search '^flame \| main\.fold \| 5\.63% of all'
 keys q
 check flame-closed '^top \| '
+keys T
+check tree '^ 100\.00% +0\.00%  - all$'
+check tree-children '^  35\.92% +0\.00%    \+ main\.main\.func1$'
+keys Down Right Right Down Right
+check tree-expanded '^  33\.45% +0\.00%      \+ runtime/pprof\.Do$'
+check tree-status '^tree \| main\.main\.func2 \| cum 33\.45%, self 0\.00%'
+keys Left Left
+check tree-collapse '^tree \| all \| cum 100\.00%'
+keys End
+check tree-end '^tree \| runtime\.main \|'
+keys q
+check tree-closed '^top \| '
 tm resize-window -x 60 -y 12
 check resize '54\.23%  main\.mix \(inline$'
 keys q
