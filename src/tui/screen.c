@@ -138,6 +138,11 @@ void screen_refresh(void)
 	refresh();
 }
 
+void screen_invalidate(void)
+{
+	clearok(curscr, TRUE);
+}
+
 int screen_key(void)
 {
 	int c = getch();

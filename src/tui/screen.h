@@ -56,6 +56,8 @@ void screen_put(int row, int col, const char *s, size_t len, enum screen_attr a)
 /* Fill the rest of the row from col with spaces in attribute a. */
 void screen_fill(int row, int col, enum screen_attr a);
 void screen_refresh(void);
+/* Redraw everything on the next refresh (after something else wrote to the terminal). */
+void screen_invalidate(void);
 int screen_key(void);
 
 /*

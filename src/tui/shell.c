@@ -511,8 +511,8 @@ static void run_command(struct shell *sh, char **tok, size_t ntok)
 	put_err(sh, warn.buf);
 	if (sh->cap_out && !*o.output && (c->flags & CMDF_TEXT))
 		buf_add(sh->cap_out, out.buf, out.len);
-	else
-		sh->emit(sh->emit_ctx, c, o.output, &out);
+	else if (!sh->emit(sh->emit_ctx, c, o.output, &out) && sh->cap_err && *o.output)
+		say(sh, "Generating report in %s", o.output); /* for the status line */
 out:
 	options_release(&o);
 	buf_release(&out);

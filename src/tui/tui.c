@@ -421,14 +421,22 @@ static void refresh_flame(struct tui *t, struct view *v)
 	free(text);
 }
 
+/* Render the tables and graphs again; a message of their own replaces t->msg. */
 static void refresh_tops(struct tui *t)
 {
+	struct buf keep = BUF_INIT;
+
+	buf_init(&keep);
+	buf_add(&keep, t->msg.buf, t->msg.len);
 	for (size_t i = 0; i < t->nviews; i++) {
 		if (t->views[i]->kind == VIEW_TOP)
 			refresh_top(t, t->views[i]);
 		else if (t->views[i]->kind == VIEW_FLAME || t->views[i]->kind == VIEW_TREE)
 			refresh_flame(t, t->views[i]);
 	}
+	if (!t->msg.len)
+		buf_add(&t->msg, keep.buf, keep.len);
+	buf_release(&keep);
 }
 
 static void help_view(struct tui *t)
@@ -506,6 +514,8 @@ static void prompt_command(struct tui *t)
 	}
 	save_undo(t);
 	text = run(t, line.buf);
+	/* reports written to files say so on stderr, over the screen */
+	screen_invalidate();
 	if (*text) {
 		push(t, VIEW_PAGER, line.buf, text);
 		buf_reset(&t->msg);

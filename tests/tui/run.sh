@@ -14,13 +14,14 @@ fi
 tmp=$(mktemp -d)
 n=0
 tm() { tmux -L "cprof-test-$$-$n" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'tm kill-server 2>/dev/null; rm -rf "$tmp" "$top/testdata/top3.txt"' EXIT
 export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
 
 pass=0 fail=0
 
 # start CMD...: a new session running CMD in testdata, 100x30.
 start() {
+	rm -f "$top/testdata/top3.txt"
 	tm kill-server 2>/dev/null
 	n=$((n + 1))
 	tm new-session -d -x 100 -y 30 -c "$top/testdata" \
@@ -140,7 +141,9 @@ keys Tab
 check prompt-candidates '^main\.hashBlock +main\.hasher +main\.hasher\.func1'
 keys Bl Tab Enter
 check prompt-completed-run '^peek main\.hashBlock \| line 1/'
-keys q : o Enter
+keys q : 'top3 > top3.txt' Enter
+check report-to-file '^Generating report in top3\.txt$'
+keys : o Enter
 check options-page 'nodecount += -1'
 keys q ?
 check key-help '^  / +search forward'
