@@ -53,6 +53,12 @@ CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 
+# ---- recorder: variables (the rules are in the recorder section below) ----
+# `cprof record` symbolizes with libdw (src/record/symbolize.c).
+CLI_OBJ += $(O)/src/record/symbolize.o
+PKGS += libdw
+# ---- end recorder: variables ----
+
 .PHONY: all deps demo test check unit golden bench proto format format-check clean readme
 
 all: $(O)/cprof
@@ -137,6 +143,64 @@ $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 
 bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
+
+# ---- recorder (libcprof, `cprof record`, its tests and benchmark) ----
+# The library and its test programs are built WITHOUT sanitizers, also in
+# SANITIZE builds: a malloc interposer cannot run under ASan.  In SANITIZE
+# builds the tests still run, against the sanitized cprof (launcher and
+# symbolizer), with the unsanitized library preloaded into the programs.
+REC_SRC := $(filter-out src/record/symbolize.c,$(wildcard src/record/*.c))
+REC_OBJ := $(patsubst src/record/%.c,$(O)/rec/%.o,$(REC_SRC)) $(O)/rec/profile.pb-c.o
+REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
+	-Isrc -I$(O)/gen $(shell pkg-config --cflags libprotobuf-c zlib)
+REC_LIBS = $(shell pkg-config --libs libprotobuf-c zlib) -lm -lpthread -ldl
+RECT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Isrc -pthread
+RECT_SRC := $(wildcard tests/record/*.c)
+RECT_BIN := $(patsubst tests/record/%.c,$(O)/tests/record/%,$(RECT_SRC))
+
+$(O)/rec/%.o: src/record/%.c $(O)/.flags | $(O)/gen/profile.pb-c.h
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $< (libcprof)"
+	$(Q)$(CC) $(REC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/rec/profile.pb-c.o: $(O)/gen/profile.pb-c.c $(O)/.flags
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -Wstrict-prototypes -Wmissing-prototypes,$(REC_CFLAGS)) \
+		-MMD -MP -c -o $@ $<
+
+$(O)/libcprof.so: $(REC_OBJ) src/record/libcprof.map
+	@echo "  LINK    $@"
+	$(Q)$(CC) -shared -o $@ $(REC_OBJ) -Wl,--version-script=src/record/libcprof.map \
+		-Wl,-z,nodelete $(REC_LIBS)
+
+$(O)/libcprof.a: $(REC_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+# Test programs: plain -O2 -g (no frame pointers, as Debian builds code).
+$(O)/tests/record/%: tests/record/%.c src/record/cprof_record.h $(O)/libcprof.so
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< -L$(O) -lcprof -Wl,-rpath,'$$ORIGIN/../..' \
+		-Wl,--no-as-needed -ldl -lm $(if $(filter %.cc,$<),-lstdc++)
+
+all: $(O)/libcprof.so $(O)/libcprof.a
+
+record: $(O)/cprof $(O)/libcprof.so $(O)/libcprof.a
+
+record-test: $(O)/cprof $(O)/libcprof.so $(RECT_BIN)
+	$(Q)tests/record/run.sh $(O)
+
+check: record-test
+
+bench-record: $(O)/cprof $(O)/libcprof.so $(RECT_BIN)
+	$(Q)bench/record.sh $(O)
+
+bench: bench-record
+
+.PHONY: record record-test bench-record
+# ---- end recorder ----
 
 # ---- housekeeping ----
 FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c bench/*.c)

@@ -23,6 +23,7 @@ build_pkgs=(
 	zlib1g-dev
 	libpcre2-dev
 	libncurses-dev
+	libdw-dev
 )
 
 # What `make test` needs on top of the build.

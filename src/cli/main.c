@@ -11,6 +11,7 @@
 #include "model/buf.h"
 #include "model/profile.h"
 #include "cli/args.h"
+#include "cli/record.h"
 #include "report/dispatch.h"
 
 static int usage_error(const char *msg)
@@ -111,6 +112,8 @@ int main(int argc, char **argv)
 	struct buf out = BUF_INIT, warn = BUF_INIT;
 	int ret = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return record_main(argc - 1, argv + 1);
 	signal(SIGPIPE, SIG_IGN);
 	buf_init(&out);
 	buf_init(&warn);
