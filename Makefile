@@ -156,8 +156,10 @@ REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden 
 REC_LIBS = $(shell pkg-config --libs libprotobuf-c zlib) -lm -lpthread -ldl
 RECT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Isrc -pthread
+RECT_LINK_LIB = -L$(O) -lcprof -Wl,-rpath,'$$ORIGIN/../..'
 RECT_SRC := $(wildcard tests/record/*.c)
-RECT_BIN := $(patsubst tests/record/%.c,$(O)/tests/record/%,$(RECT_SRC))
+RECT_BIN := $(patsubst tests/record/%.c,$(O)/tests/record/%,$(RECT_SRC)) \
+	$(patsubst tests/record/%.cc,$(O)/tests/record/%,$(wildcard tests/record/*.cc))
 
 $(O)/rec/%.o: src/record/%.c $(O)/.flags | $(O)/gen/profile.pb-c.h
 	$(Q)mkdir -p $(@D)
@@ -179,13 +181,20 @@ $(O)/libcprof.a: $(REC_OBJ)
 	$(Q)ar rcs $@ $^
 
 # Test programs: plain -O2 -g (no frame pointers, as Debian builds code).
+# Only api*.c link libcprof; the others are unmodified programs run under
+# `cprof record`.
 $(O)/tests/record/%: tests/record/%.c src/record/cprof_record.h $(O)/libcprof.so
 	$(Q)mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< -L$(O) -lcprof -Wl,-rpath,'$$ORIGIN/../..' \
-		-Wl,--no-as-needed -ldl -lm $(if $(filter %.cc,$<),-lstdc++)
+	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< -ldl -lm \
+		$(if $(filter api%,$*),$(RECT_LINK_LIB))
 
 all: $(O)/libcprof.so $(O)/libcprof.a
+
+$(O)/tests/record/%: tests/record/%.cc
+	$(Q)mkdir -p $(@D)
+	@echo "  CXX     $<"
+	$(Q)g++ -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
 
 record: $(O)/cprof $(O)/libcprof.so $(O)/libcprof.a
 

@@ -4,6 +4,7 @@
  *
  *   cprof record [-cpu FILE] [-heap FILE] [-allocs FILE] [-threadcreate FILE]
  *                [-hz N] [-memrate N] [-unwind libgcc|fp] [-follow] -- prog args
+ *   cprof record -symbolize FILE...
  *
  * Without a profile flag a CPU profile goes to cpu.pb.gz.  The program's
  * exit status is passed through (128 + N when it died from signal N).
@@ -27,6 +28,7 @@ struct out_flag {
 static const char record_usage[] =
 	"usage: cprof record [-cpu FILE] [-heap FILE] [-allocs FILE] [-threadcreate FILE]\n"
 	"                    [-hz N] [-memrate N] [-unwind libgcc|fp] [-follow] -- prog [args]\n"
+	"       cprof record -symbolize FILE...\n"
 	"\n"
 	"Runs prog with libcprof preloaded and writes the profiles asked for,\n"
 	"symbolized, as gzipped profile.proto (read them with cprof or go tool pprof).\n"
@@ -39,7 +41,8 @@ static const char record_usage[] =
 	"  -hz N               CPU samples per second of CPU time (default 100)\n"
 	"  -memrate N          average bytes between heap samples (default 524288; 1 = all)\n"
 	"  -unwind MODE        libgcc (default) or fp (frame pointers)\n"
-	"  -follow             also profile child processes, into FILE.PID\n";
+	"  -follow             also profile child processes, into FILE.PID\n"
+	"  -symbolize          only symbolize the FILEs (written by libcprof) in place\n";
 
 static int usage(const char *msg)
 {
@@ -136,6 +139,27 @@ static int wait_child(pid_t pid)
 	return 1;
 }
 
+static int symbolize_only(int n, char **files)
+{
+	int ret = 0;
+
+	if (n > 0 && !strcmp(files[0], "--")) {
+		n--;
+		files++;
+	}
+	if (n == 0)
+		return usage("-symbolize: no profile given");
+	for (int i = 0; i < n; i++) {
+		struct cp_err err = { "" };
+
+		if (rec_symbolize_file(files[i], &err)) {
+			fprintf(stderr, "cprof record: %s\n", err.msg);
+			ret = 1;
+		}
+	}
+	return ret;
+}
+
 int record_main(int argc, char **argv)
 {
 	struct out_flag outs[] = {
@@ -174,6 +198,10 @@ int record_main(int argc, char **argv)
 		if (!strcmp(name, "follow")) {
 			follow = true;
 			continue;
+		}
+		if (!strcmp(name, "symbolize")) {
+			ret = symbolize_only(argc - i - 1, argv + i + 1);
+			goto out;
 		}
 		if (!val) {
 			if (i + 1 >= argc) {

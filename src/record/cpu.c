@@ -236,7 +236,7 @@ static int arm_thread(pid_t tid)
 	struct sigevent sev;
 	struct itimerspec its;
 	timer_t t;
-	uint64_t rnd = rec_seed();
+	uint64_t rnd = (uint64_t)rec_mono_ns() ^ ((uint64_t)tid << 32) ^ 0x9e3779b97f4a7c15ull;
 	long period_ns = 1000000000L / cpu_hz;
 	long first;
 

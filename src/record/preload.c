@@ -263,7 +263,11 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 
 	verbose = getenv("CPROF_VERBOSE") && !strcmp(getenv("CPROF_VERBOSE"), "1");
 	rec_guard++;
+	rec_seed_init();
 	rec_unwind_init();
+	sig = env_long("CPROF_TIMER_SIGNAL", 0);
+	if (sig > 0 && sig < NSIG)
+		rec_timer_signal = (int)sig;
 	for (int k = 0; k < OUT_N; k++) {
 		const char *v = getenv(out_vars[k]);
 
@@ -296,9 +300,6 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	hz = env_long("CPROF_CPU_HZ", 100);
 	if (cprof_record_set_cpu_rate((int)hz))
 		say("CPROF_CPU_HZ=%ld: out of range; using 100", hz);
-	sig = env_long("CPROF_TIMER_SIGNAL", 0);
-	if (sig > 0 && sig < NSIG)
-		rec_timer_signal = (int)sig;
 	if (follow) {
 		setenv("CPROF_USE_PID", "1", 1);
 	} else {

@@ -50,7 +50,8 @@ void rec_unlock(struct rec_lock *l);
 pid_t rec_gettid(void);
 int64_t rec_now_ns(void);  /* CLOCK_REALTIME */
 int64_t rec_mono_ns(void); /* CLOCK_MONOTONIC */
-uint64_t rec_seed(void);   /* CPROF_SEED, or a fresh value */
+void rec_seed_init(void);  /* read CPROF_SEED before it leaves the environment */
+uint64_t rec_seed(void);   /* seeded from CPROF_SEED, or a fresh value */
 uint64_t rec_rand(uint64_t *state);
 
 /* Growable arrays and strings on glibc's allocator; 0 or -1 (ENOMEM). */

@@ -57,13 +57,27 @@ int64_t rec_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-uint64_t rec_seed(void)
+static bool seed_fixed;
+static uint64_t seed_base;
+
+void rec_seed_init(void)
 {
 	const char *s = getenv("CPROF_SEED");
+
+	if (s && *s) {
+		seed_fixed = true;
+		seed_base = strtoull(s, NULL, 0);
+	}
+}
+
+uint64_t rec_seed(void)
+{
+	static atomic_uint_fast64_t draws;
 	uint64_t v;
 
-	if (s && *s)
-		v = strtoull(s, NULL, 0) * 0x9e3779b97f4a7c15ull + (uint64_t)rec_gettid();
+	/* With a fixed seed, the n-th stream drawn is always the same. */
+	if (seed_fixed)
+		v = (seed_base + atomic_fetch_add(&draws, 1)) * 0x9e3779b97f4a7c15ull;
 	else
 		v = (uint64_t)rec_mono_ns() ^ ((uint64_t)rec_gettid() << 32);
 	return v ? v : 0x2545f4914f6cdd1dull;

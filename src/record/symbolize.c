@@ -96,12 +96,15 @@ static int64_t str_index(struct sym_state *s, const char *str)
 
 static uint64_t func_id(struct sym_state *s, const char *name, const char *file)
 {
-	int64_t n = str_index(s, name), f = str_index(s, file ? file : "");
+	/* ELF symbol versions ("memcpy@@GLIBC_2.14") are not part of the name. */
+	char *plain = xstrndup(name, strcspn(name, "@"));
+	int64_t n = str_index(s, plain), f = str_index(s, file ? file : "");
 	uint64_t h = hash_mix64(((uint64_t)n << 32) ^ (uint64_t)f) | 1;
 	pb_profile *p = s->p;
 	pb_function *fn;
 	uint32_t idx;
 
+	free(plain);
 	if (idmap_get(&s->funcs, h, &idx) && p->function[idx]->name == n &&
 	    p->function[idx]->filename == f)
 		return p->function[idx]->id;
