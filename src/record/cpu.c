@@ -13,7 +13,7 @@
  * The handler only unwinds into a local array and copies it into a slot of
  * a preallocated bounded MPMC ring (per-slot sequence numbers); when the
  * ring is full the sample is counted as lost.  The writer thread, with all
- * signals blocked, drains the ring every 20 ms into a hash of stacks.
+ * signals blocked, drains the ring every 100 ms into a hash of stacks.
  * Stopping clears the "accepting" flag, disarms every timer, waits for
  * handlers still running, drains, and writes.  The handler stays installed
  * and the ring stays mapped, so a late signal is harmless.
@@ -311,11 +311,11 @@ static void *writer_main(void *arg)
 	rec_guard++;
 	writer_tid = rec_gettid();
 	while (!atomic_load(&writer_stop)) {
-		struct timespec ts = { 0, 20 * 1000000L };
+		struct timespec ts = { 0, 100 * 1000000L };
 
 		nanosleep(&ts, NULL);
 		drain();
-		if (++tick % 25 == 0)
+		if (++tick % 5 == 0)
 			reap_timers();
 	}
 	drain();

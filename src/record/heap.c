@@ -21,7 +21,8 @@
 #include <unistd.h>
 #include "record/rec.h"
 
-#define FILTER_BITS 18
+/* 32 KiB of counters: small enough to stay in cache on every free. */
+#define FILTER_BITS 15
 
 struct bucket {
 	uint64_t hash;
@@ -46,8 +47,8 @@ static size_t nbuckets, capbuckets;
 static uint32_t *bidx; /* hash slots: bucket id + 1 */
 static size_t bidx_cap;
 static struct ptr_ent *ptrs;
-static size_t nptrs, nptrs_used, ptrs_cap; /* live, live + deleted, slots */
-static _Atomic uint16_t filter[1u << FILTER_BITS];
+static size_t nptrs, nptrs_used, ptrs_cap;	  /* live, live + deleted, slots */
+static _Atomic uint8_t filter[1u << FILTER_BITS]; /* saturate at 255, then stay */
 static atomic_size_t nlive;
 
 static size_t filter_slot(uintptr_t p)
@@ -60,6 +61,23 @@ static size_t ptr_hash(uintptr_t p)
 	uint64_t x = (uint64_t)p * 0xff51afd7ed558ccdull;
 
 	return (size_t)(x ^ (x >> 32));
+}
+
+/* heap_lock held for both (so no update is lost); readers are lock-free. */
+static void filter_inc(size_t i)
+{
+	uint8_t v = atomic_load_explicit(&filter[i], memory_order_relaxed);
+
+	if (v < 255)
+		atomic_store_explicit(&filter[i], (uint8_t)(v + 1), memory_order_relaxed);
+}
+
+static void filter_dec(size_t i)
+{
+	uint8_t v = atomic_load_explicit(&filter[i], memory_order_relaxed);
+
+	if (v > 0 && v < 255)
+		atomic_store_explicit(&filter[i], (uint8_t)(v - 1), memory_order_relaxed);
 }
 
 REC_EXPORT void cprof_record_set_mem_rate(size_t bytes)
@@ -212,7 +230,7 @@ static int ptr_insert(uintptr_t p, uint32_t bucket)
 	ptrs[h].p = p;
 	ptrs[h].bucket = bucket;
 	nptrs++;
-	atomic_fetch_add_explicit(&filter[filter_slot(p)], 1, memory_order_relaxed);
+	filter_inc(filter_slot(p));
 	atomic_fetch_add_explicit(&nlive, 1, memory_order_relaxed);
 	return 0;
 }
@@ -252,7 +270,7 @@ static REC_NOINLINE void record_free(void *ptr)
 			b->free_bytes += (int64_t)b->size;
 			ptrs[h].p = 1;
 			nptrs--;
-			atomic_fetch_sub_explicit(&filter[filter_slot(p)], 1, memory_order_relaxed);
+			filter_dec(filter_slot(p));
 			atomic_fetch_sub_explicit(&nlive, 1, memory_order_relaxed);
 			break;
 		}
