@@ -131,11 +131,16 @@ test:
 # ---- demo and benchmark ----
 demo: $(O)/cprof
 	@echo
-	@echo '$$ $(O)/cprof -top -nodecount=15 testdata/go-cpu.pb.gz'
-	$(Q)$(O)/cprof -top -nodecount=15 testdata/go-cpu.pb.gz
+	@echo '$$ $(O)/cprof record -cpu $(O)/demo-cpu.pb.gz -heap $(O)/demo-heap.pb.gz -- $(O)/examples/demo'
+	$(Q)$(O)/cprof record -cpu $(O)/demo-cpu.pb.gz -heap $(O)/demo-heap.pb.gz -- $(O)/examples/demo
 	@echo
-	@echo '$$ $(O)/cprof top5 -cum testdata/go-cpu.pb.gz'
-	$(Q)$(O)/cprof top5 -cum testdata/go-cpu.pb.gz
+	@echo '$$ $(O)/cprof -top -nodecount=15 $(O)/demo-cpu.pb.gz'
+	$(Q)$(O)/cprof -top -nodecount=15 $(O)/demo-cpu.pb.gz
+	@echo
+	@echo '$$ $(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz'
+	$(Q)$(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz
+	@echo
+	@echo 'Profiles: $(O)/demo-cpu.pb.gz $(O)/demo-heap.pb.gz (go tool pprof reads them too)'
 
 $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 	@echo "  LINK    $@"
@@ -195,6 +200,13 @@ $(O)/tests/record/%: tests/record/%.cc
 	$(Q)mkdir -p $(@D)
 	@echo "  CXX     $<"
 	$(Q)g++ -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+
+$(O)/examples/demo: examples/demo.c
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+demo: $(O)/libcprof.so $(O)/examples/demo
 
 record: $(O)/cprof $(O)/libcprof.so $(O)/libcprof.a
 

@@ -174,38 +174,54 @@ static int symbolize_loc(struct sym_state *s, Dwfl *dwfl, pb_location *loc)
 		nscopes = dwarf_getscopes(cudie, loc->address - dbias, &scopes);
 	if (nscopes > 0) {
 		Dwarf_Files *files = NULL;
+		Dwarf_Die *chain = NULL;
 		size_t nfiles = 0;
+		int first = 0, nchain;
 
-		dwarf_getsrcfiles(cudie, &files, &nfiles);
-		got |= 8;
-		for (int i = 0; i < nscopes; i++) {
-			int tag = dwarf_tag(&scopes[i]);
-			const char *name;
-
-			if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
-				continue;
-			name = die_name(&scopes[i]);
-			if (tag == DW_TAG_subprogram) {
-				add_line(s, loc, sym ? sym : name ? name : "??", file, line);
-				break;
-			}
-			add_line(s, loc, name ? name : "??", file, line);
-			/* The caller's position is where this was inlined. */
-			{
+		/*
+		 * The innermost function scope; when it is an inlined call, the
+		 * concrete scopes around it (dwarf_getscopes_die) give the
+		 * chain of callers up to the real function, as addr2line -i does.
+		 */
+		while (first < nscopes && dwarf_tag(&scopes[first]) != DW_TAG_inlined_subroutine &&
+		       dwarf_tag(&scopes[first]) != DW_TAG_subprogram)
+			first++;
+		if (first < nscopes && dwarf_tag(&scopes[first]) == DW_TAG_inlined_subroutine) {
+			dwarf_getsrcfiles(cudie, &files, &nfiles);
+			nchain = dwarf_getscopes_die(&scopes[first], &chain);
+			got |= 8;
+			for (int i = 0; i < nchain; i++) {
+				int tag = dwarf_tag(&chain[i]);
+				const char *name = die_name(&chain[i]);
 				Dwarf_Attribute a;
 				Dwarf_Word w = 0;
 
+				if (tag == DW_TAG_subprogram) {
+					add_line(s, loc,
+						 sym  ? sym :
+						 name ? name :
+							"??",
+						 file, line);
+					break;
+				}
+				if (tag != DW_TAG_inlined_subroutine)
+					continue;
+				add_line(s, loc, name ? name : "??", file, line);
+				/* The caller's position is where this was inlined. */
 				line = 0;
-				if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a),
+				if (dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_line, &a),
 						    &w) == 0)
 					line = (int)w;
 				file = NULL;
 				if (files &&
-				    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a),
+				    dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_file, &a),
 						    &w) == 0 &&
 				    w < nfiles)
 					file = dwarf_filesrc(files, w, NULL, NULL);
 			}
+			free(chain);
+		} else if (first < nscopes) {
+			got |= 8;
 		}
 		free(scopes);
 	}
