@@ -29,12 +29,15 @@ build_pkgs=(
 # What `make test` needs on top of the build.
 test_pkgs=(
 	libcmocka-dev
+	g++
 )
 
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
-# hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory.
+# hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory,
+# gperftools (libprofiler, tcmalloc) for the recorder's side-by-side benchmark.
 optional_pkgs=(
 	golang-go
+	libgoogle-perftools4
 	hyperfine
 	time
 )
