@@ -35,12 +35,15 @@ test_pkgs=(
 	google-perftools
 	libgoogle-perftools-dev
 	libxml2-utils
+	g++
 )
 
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
-# hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory.
+# hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory,
+# gperftools (libprofiler, tcmalloc) for the recorder's side-by-side benchmark.
 optional_pkgs=(
 	golang-go
+	libgoogle-perftools4
 	hyperfine
 	time
 	linux-perf
