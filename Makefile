@@ -128,6 +128,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
 	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
+	$(Q)tests/flame/run.sh $(O)/cprof $(O)/genprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof
@@ -162,6 +163,7 @@ $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
 	$(Q)bench/svg.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
+	$(Q)bench/flame.sh $(O)/cprof $(O)/genprof
 
 # ---- recorder (libcprof, `cprof record`, its tests and benchmark) ----
 # The library and its test programs are built WITHOUT sanitizers, also in

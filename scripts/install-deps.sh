@@ -38,6 +38,9 @@ test_pkgs=(
 	g++
 )
 
+# The browser tests (tests/graph, tests/flame) need chromium; tests/flame drives it from
+# node with npm's playwright-core, which it installs itself.  Without them those parts
+# are skipped with a message.
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
 # hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory,
 # gperftools (libprofiler, tcmalloc) for the recorder's side-by-side benchmark.
@@ -49,6 +52,7 @@ optional_pkgs=(
 	linux-perf
 	graphviz
 	chromium
+	nodejs
 )
 
 prog=install-deps
