@@ -130,21 +130,27 @@ struct walker {
 	uint32_t node;
 };
 
-/* Add a finished sample's value to its leaf. */
-static void finish(struct cp_stacks *s, const struct cp_view *v, const struct cp_stacks_opts *o,
-		   const struct walker *wk)
+/* Add each sample's value to the node its stack ended at (leaf[i], view sample i). */
+static void add_values(struct cp_stacks *s, const struct cp_view *v, const struct cp_stacks_opts *o,
+		       const uint32_t *leaf)
 {
-	const int64_t *vals = profile_values(v->p, v->samples[wk->sample].sample);
-	int64_t w = vals[o->sample_index];
-	int64_t cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
+	for (size_t i = 0; i < v->nsamples; i++) {
+		const int64_t *vals;
+		int64_t w, cnt;
 
-	if (w > 0) {
-		s->pos[wk->node].self += w;
-		if (s->diff)
-			s->cnt_pos[wk->node].self += cnt;
-	} else {
-		s->neg[wk->node].self += abs64(w);
-		s->cnt_neg[wk->node].self += cnt;
+		if (leaf[i] == CP_NONE)
+			continue;
+		vals = profile_values(v->p, v->samples[i].sample);
+		w = vals[o->sample_index];
+		cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
+		if (w > 0) {
+			s->pos[leaf[i]].self += w;
+			if (s->diff)
+				s->cnt_pos[leaf[i]].self += cnt;
+		} else {
+			s->neg[leaf[i]].self += abs64(w);
+			s->cnt_neg[leaf[i]].self += cnt;
+		}
 	}
 }
 
@@ -208,7 +214,7 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 	struct builder b = { s, 0, NULL, 0, 0, 0 };
 	struct walker *wk = xmalloc(st_mult(v->nsamples + 1, sizeof(*wk)));
 	size_t nw = 0, levels = 0, *level_off;
-	uint32_t *fr;
+	uint32_t *fr, *leaf = xmalloc(st_mult(v->nsamples + 1, sizeof(*leaf)));
 
 	s->u = u;
 	s->diff = !o->drop_negative && any_negative(v, o->sample_index);
@@ -218,6 +224,7 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 		int64_t w = profile_values(v->p, vs->sample)[o->sample_index];
 		uint32_t nf = 0;
 
+		leaf[i] = CP_NONE;
 		if (w == 0 || (w < 0 && o->drop_negative))
 			continue;
 		s->samples++;
@@ -239,7 +246,7 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 		/* samples whose stack ends above this level are done */
 		for (size_t j = 0; j < nw; j++) {
 			if (wk[j].nframes <= l) {
-				finish(s, v, o, &wk[j]);
+				leaf[wk[j].sample] = wk[j].node;
 				continue;
 			}
 			wk[kept++] = wk[j];
@@ -254,6 +261,8 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 								  STACKS_NOT_INLINED;
 		}
 	}
+	add_values(s, v, o, leaf);
+	free(leaf);
 	free(fr);
 	free(level_off);
 	free(wk);
