@@ -174,7 +174,7 @@
 
 	// ---- state ----
 	var st = { z: 0, sel: -1, search: '', icase: false, icicle: false, mode: 'pkg', alpha: false,
-		self: false };
+		self: false, sw: -1 };
 	var typing = false, typed = '', savedSearch = '';
 	var W = D.W;
 	var x0 = new Float64Array(N);
@@ -404,6 +404,12 @@
 			x = button('Change: ' + (st.self ? 'self' : 'total') + ' (d)', x, toggleSelf);
 		x = button('Order: ' + (st.alpha ? 'name' : 'weight') + ' (o)', x, toggleOrder);
 		x = button('Top (t)', x, toggleTop);
+		x = button(st.sw >= 0 ? 'Back (Esc)' : 'Sandwich (s)', x, function () {
+			if (st.sw >= 0)
+				closeSandwich();
+			else
+				openSandwich(st.sel >= 0 ? fn[st.sel] : -1);
+		}, st.sw >= 0 || (st.sel >= 0 && fn[st.sel] >= 0) ? '' : 'off');
 		x = button('Help (?)', x, toggleHelp);
 		var s = typing ? 'Search: ' + typed + '\u2581' :
 			st.search ? 'Search: ' + st.search + (st.icase ? ' [ic]' : '') + '  (/ edit, n/N next)' :
@@ -595,9 +601,12 @@
 		detailsT.textContent = s;
 	}
 	function showTip(i, px, py) {
+		showLines(describe(i), px, py);
+	}
+	function showLines(lines, px, py) {
 		while (tip.firstChild)
 			tip.removeChild(tip.firstChild);
-		var lines = describe(i), wmax = 0;
+		var wmax = 0;
 		var bg = document.createElementNS(NS, 'rect');
 		tip.appendChild(bg);
 		for (var k = 0; k < lines.length; k++) {
@@ -642,6 +651,169 @@
 		p.x = e.clientX;
 		p.y = e.clientY;
 		return p.matrixTransform(m.inverse());
+	}
+
+
+	// ---- sandwich: all callers above a function, all its callees below ----
+	var swG = null, swSaved = null;
+	function swTree(n) {
+		// occurrences with no occurrence above them, so recursion counts once
+		var occ = [], depthOn = 0, stack = [];
+		for (var i = 0; i < N; i++) {
+			while (stack.length && !isAncestor(stack[stack.length - 1], i)) {
+				if (fn[stack.pop()] === n)
+					depthOn--;
+			}
+			if (fn[i] === n) {
+				if (!depthOn)
+					occ.push(i);
+				depthOn++;
+			}
+			stack.push(i);
+		}
+		function node(name) {
+			return { n: name, w: 0, k: {}, order: [] };
+		}
+		function child(t, name) {
+			if (!t.k[name]) {
+				t.k[name] = node(name);
+				t.order.push(name);
+			}
+			return t.k[name];
+		}
+		var callees = node(n), callers = node(n);
+		function merge(t, f) {
+			for (var k = 0; k < kids[f].length; k++) {
+				var c = kids[f][k], m = child(t, fn[c]);
+				m.w += fw[c];
+				merge(m, c);
+			}
+		}
+		occ.forEach(function (f) {
+			callees.w += fw[f];
+			callers.w += fw[f];
+			merge(callees, f);
+			for (var t = callers, p = parent[f]; p > 0; p = parent[p]) {
+				t = child(t, fn[p]);
+				t.w += fw[f];
+			}
+		});
+		return { callers: callers, callees: callees, occ: occ.length };
+	}
+	function swDepth(t) {
+		var d = 0;
+		for (var k in t.k)
+			d = Math.max(d, swDepth(t.k[k]));
+		return d + 1;
+	}
+	function swName(n) {
+		return n === -1 ? 'other (folded)' : D.names[n];
+	}
+	function openSandwich(n) {
+		if (n < 0)
+			return;
+		closeSandwich();
+		closePanel();
+		hideTip();
+		var tr = swTree(n), up = swDepth(tr.callers) - 1, down = swDepth(tr.callees) - 1;
+		var total = tr.callees.w, sc = W / total, y0 = TOP + up * ROW;
+		st.sw = n;
+		swSaved = { details: detailsT.getAttribute('y'), matched: matchedT.getAttribute('y'),
+			height: baseHeight };
+		framesG.setAttribute('display', 'none');
+		labelsG.setAttribute('display', 'none');
+		if (legendG)
+			legendG.setAttribute('display', 'none');
+		swG = document.createElementNS(NS, 'g');
+		swG.setAttribute('id', 'sandwich');
+		swG.setAttribute('transform', 'translate(' + PAD + ',0)');
+		root.insertBefore(swG, labelsG);
+		function box(t, x, y, isCenter) {
+			var w = t.w * sc;
+			if (w < 0.1)
+				return;
+			var r = document.createElementNS(NS, 'rect');
+			r.setAttribute('x', x.toFixed(1));
+			r.setAttribute('y', y);
+			r.setAttribute('width', w.toFixed(1));
+			r.setAttribute('height', ROW - 1);
+			r.setAttribute('fill', t.n === -1 ? 'url(#other)' :
+				groupColor(groupOf(t.n), D.jit[t.n]));
+			if (isCenter)
+				r.setAttribute('class', 'sel');
+			r.addEventListener('mousemove', function (e) {
+				var p = svgPoint(e);
+				var lines = [swName(t.n), (isCenter ? 'Total: ' : y < y0 ? 'Calls ' + swName(n) + ': ' :
+					'Called from ' + swName(n) + ': ') + fmt(t.w) + ' (' + pct(t.w, total) +
+					' of ' + swName(n) + ', ' + pct(t.w, fw[0]) + ' of all)'];
+				if (isCenter)
+					lines.push('Reached through ' + tr.occ + ' stack' + (tr.occ > 1 ? 's' : '') +
+						'; callers above, callees below');
+				else if (t.n >= 0)
+					lines.push('Click: the sandwich of this function');
+				showLines(lines, p.x, p.y);
+				detailsT.textContent = swName(t.n) + ' (' + fmt(t.w) + ')';
+			});
+			r.addEventListener('mouseleave', hideTip);
+			r.addEventListener('click', function (e) {
+				e.stopPropagation();
+				if (!isCenter && t.n >= 0)
+					openSandwich(t.n);
+			});
+			swG.appendChild(r);
+			var chars = Math.floor((w - 6) / CHAR);
+			if (chars >= 3) {
+				var tx = document.createElementNS(NS, 'text');
+				tx.setAttribute('x', (x + 3).toFixed(1));
+				tx.setAttribute('y', y + 11);
+				tx.setAttribute('pointer-events', 'none');
+				tx.textContent = fitLabel(swName(t.n), chars);
+				swG.appendChild(tx);
+			}
+		}
+		function lay(t, x, y, dir) {
+			var ks = t.order.map(function (k) { return t.k[k]; });
+			ks.sort(function (a, b) { return b.w - a.w || (a.n - b.n); });
+			for (var i = 0; i < ks.length; i++) {
+				box(ks[i], x, y + dir * ROW, false);
+				lay(ks[i], x, y + dir * ROW, dir);
+				x += ks[i].w * sc;
+			}
+		}
+		box(tr.callees, 0, y0, true);
+		lay(tr.callers, 0, y0, -1);
+		lay(tr.callees, 0, y0, 1);
+		var note = document.createElementNS(NS, 'text');
+		note.setAttribute('x', 0);
+		note.setAttribute('y', TOP - 4);
+		note.setAttribute('class', 'note');
+		note.textContent = 'Sandwich of ' + fit(swName(n), 80) + ': callers above, callees below (Esc: back)';
+		swG.appendChild(note);
+		var bottom = y0 + (down + 1) * ROW + 8;
+		detailsT.setAttribute('y', bottom + 12);
+		matchedT.setAttribute('y', bottom + 12);
+		baseHeight = bottom + 30;
+		setHeight(baseHeight);
+		drawControls();
+		saveState();
+	}
+	function closeSandwich() {
+		if (!swG)
+			return false;
+		root.removeChild(swG);
+		swG = null;
+		st.sw = -1;
+		framesG.removeAttribute('display');
+		labelsG.removeAttribute('display');
+		if (legendG)
+			legendG.removeAttribute('display');
+		detailsT.setAttribute('y', swSaved.details);
+		matchedT.setAttribute('y', swSaved.matched);
+		baseHeight = swSaved.height;
+		setHeight(baseHeight);
+		hideTip();
+		render();
+		return true;
 	}
 
 	// ---- panels: help and top table ----
@@ -707,6 +879,8 @@
 				'c                colour by package / library / file',
 			'o                order siblings by weight / by name',
 			't                top functions table (click a row to search it)',
+			's                sandwich of the selected function: all its callers above,',
+			'                 all its callees below (click a box to move; Esc: back)',
 			'?                this help',
 			'',
 			'The zoom, search and view are kept in the URL after #.'
@@ -825,6 +999,8 @@
 			p.push('d=self');
 		if (st.sel >= 0)
 			p.push('sel=' + st.sel);
+		if (st.sw >= 0)
+			p.push('sw=' + st.sw);
 		var h = p.length ? '#' + p.join('&') : '';
 		if (h === location.hash || (!h && !location.hash))
 			return;
@@ -859,6 +1035,8 @@
 				st.self = v === 'self';
 			else if (k === 'sel' && +v >= 0 && +v < N)
 				st.sel = +v;
+			else if (k === 'sw' && +v >= 0 && +v < D.names.length)
+				st.sw = +v;
 		});
 	}
 
@@ -969,7 +1147,7 @@
 			setSearch(st.search);
 			break;
 		case 'Escape':
-			if (closePanel())
+			if (closePanel() || closeSandwich())
 				break;
 			hideTip();
 			if (st.z)
@@ -1004,6 +1182,10 @@
 		case 't':
 			toggleTop();
 			break;
+		case 's':
+			if (st.sw < 0 && st.sel >= 0)
+				openSandwich(fn[st.sel]);
+			break;
 		case '?':
 		case 'h':
 			toggleHelp();
@@ -1032,6 +1214,8 @@
 		drawLegend();
 	}
 	setSearch(st.search); // renders
+	if (st.sw >= 0)
+		openSandwich(st.sw);
 	if (st.sel >= 0)
 		showDetails(st.sel);
 	// a flame graph taller than the window opens at its root, not at its tips

@@ -136,6 +136,28 @@ try {
 		await page.screenshot({ path: artifacts + '/basic-top.png' });
 		await page.keyboard.press('Escape');
 
+		// sandwich: select walk_tree (the outer one), press s
+		const wt = await frameBox(page, 'walk_tree');
+		await page.mouse.click(wt.x + 3, wt.y + 3);
+		await page.keyboard.press('s');
+		const sw = await page.$eval('#sandwich', (g) => g.textContent).catch(() => '');
+		check('sandwich opens', /Sandwich of walk_tree/.test(sw) && /lookup/.test(sw) && /serve/.test(sw) &&
+			/cmp_key/.test(sw), sw.slice(0, 200));
+		const center = await page.$eval('#sandwich rect.sel', (r) => {
+			const b = r.getBoundingClientRect();
+			return { x: b.x, y: b.y, w: b.width };
+		});
+		await page.mouse.move(center.x + 3, center.y + 3);
+		const swTip = await text(page, '#tip');
+		check('sandwich totals', /Total: 500ms \(100\.00% of walk_tree, 25\.51% of all\)/.test(swTip) &&
+			center.w > 1200, swTip);
+		check('sandwich in URL', /sw=\d+/.test(page.url()), page.url());
+		await page.screenshot({ path: artifacts + '/basic-sandwich.png' });
+		await page.keyboard.press('Escape');
+		const back = await page.$('#sandwich');
+		const visible = await page.$eval('#frames', (g) => g.getAttribute('display'));
+		check('Esc leaves the sandwich', back === null && visible === null, String(visible));
+
 		check('no errors, no network', errors.length === 0, errors.join('; '));
 		await page.close();
 	}
