@@ -72,18 +72,21 @@ median() {
 }
 
 # measure N OUT CMD...: run CMD N times with stdout to OUT; sets m_time, m_rss (KB or "")
+# and m_cpu (user + system seconds, or "")
 measure() {
 	local n=$1 out=$2 i t0 t1
 	shift 2
-	local times=() rsses=()
+	local times=() rsses=() cpus=()
 	for ((i = 0; i < n; i++)); do
 		t0=$EPOCHREALTIME
 		if ((have_gnu_time)); then
-			/usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$out" 2>"$tmp/err" || {
+			/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$out" 2>"$tmp/err" || {
 				tail -5 "$tmp/err" >&2
 				die "failed: $*"
 			}
-			rsses+=("$(tail -n 1 "$tmp/rss")")
+			read -r rss u sy < <(tail -n 1 "$tmp/rss")
+			rsses+=("$rss")
+			cpus+=("$(awk -v a="$u" -v b="$sy" 'BEGIN { printf "%.2f", a + b }')")
 		else
 			"$@" >"$out" 2>"$tmp/err" || die "failed: $*"
 		fi
@@ -91,21 +94,23 @@ measure() {
 		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
 	done
 	m_time=$(median "${times[@]}")
-	m_rss=""
+	m_rss="" m_cpu=""
 	if ((have_gnu_time)); then
 		m_rss=$(median "${rsses[@]}")
+		m_cpu=$(median "${cpus[@]}")
 	fi
 }
 
 fmt_time() { awk -v t="$1" 'BEGIN { if (t >= 10) printf "%.1f s", t; else if (t >= 1) printf "%.2f s", t; else printf "%.0f ms", t * 1000 }'; }
 fmt_rss() { if [[ -z $1 ]]; then printf 'n/a'; else awk -v k="$1" 'BEGIN { printf "%.0f MB", k * 1024 / 1e6 }'; fi; }
+fmt_cpu() { if [[ -z $1 ]]; then printf 'n/a'; else fmt_time "$1"; fi; }
 fmt_mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB", b / 1e6 }'; }
 verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v < g ? "PASS" : "FAIL") }'; }
 
 printf '%s: cprof -flame x%d\n' "$prog" "$runs" >&2
 "$cprof" -flame "$file" >"$tmp/flame.svg" 2>/dev/null || die "cprof -flame failed"
 measure "$runs" "$tmp/flame.svg" "$cprof" -flame "$file"
-f_time=$m_time f_rss=$m_rss
+f_time=$m_time f_rss=$m_rss f_cpu=$m_cpu
 f_size=$(wc -c <"$tmp/flame.svg")
 f_frames=$(grep -c '^<rect x=.* height="15"' "$tmp/flame.svg" || true)
 f_folded=$(grep -c '^<rect x=.* fill="url(#other)"' "$tmp/flame.svg" || true)
@@ -116,11 +121,11 @@ fi
 
 printf '%s: cprof -top x%d\n' "$prog" "$runs" >&2
 measure "$runs" /dev/null "$cprof" -top "$file"
-t_time=$m_time t_rss=$m_rss
+t_time=$m_time t_rss=$m_rss t_cpu=$m_cpu
 
 # flamegraph.pl on the same stacks
 fg=${FLAMEGRAPH_PL:-$(command -v flamegraph.pl || command -v flamegraph || true)}
-fg_row="| \`flamegraph.pl\` on the same stacks | skipped: flamegraph.pl not found (set FLAMEGRAPH_PL; Debian's flamegraph package where available) | | |"
+fg_row="| \`flamegraph.pl\` on the same stacks | skipped: flamegraph.pl not found (set FLAMEGRAPH_PL; Debian's flamegraph package where available) | | | |"
 ratio_line=""
 if [[ -n $fg ]]; then
 	if "$cprof" -folded "$file" >"$tmp/stacks.folded" 2>/dev/null; then
@@ -139,21 +144,23 @@ if [[ -n $fg ]]; then
 	printf '%s: flamegraph.pl x%d on %s lines (%s) of folded stacks\n' "$prog" "$fg_runs" \
 		"$lines" "$(fmt_mb "$fbytes")" >&2
 	measure "$fg_runs" "$tmp/fg.svg" "$fg" "$tmp/stacks.folded"
-	g_time=$m_time g_rss=$m_rss
+	g_time=$m_time g_rss=$m_rss g_cpu=$m_cpu
 	g_size=$(wc -c <"$tmp/fg.svg")
-	fg_row="| \`flamegraph.pl\` on the same stacks ($lines folded lines, $(fmt_mb "$fbytes"), from $how) | $(fmt_time "$g_time") | $(fmt_rss "$g_rss") | $(fmt_mb "$g_size") |"
+	fg_row="| \`flamegraph.pl\` on the same stacks ($lines folded lines, $(fmt_mb "$fbytes"), from $how) | $(fmt_time "$g_time") | $(fmt_cpu "$g_cpu") | $(fmt_rss "$g_rss") | $(fmt_mb "$g_size") |"
 	ratio_line=$(awk -v a="$g_time" -v b="$f_time" 'BEGIN { printf "cprof -flame is %.0fx faster than flamegraph.pl (folding not counted).", a / b }')
 fi
 
 printf '\n## cprof flame graph benchmark\n\n'
 printf 'Profile: %s (%s gzipped). Median of %d runs; flamegraph.pl: %d.\n' \
 	"${file##*/}" "$(fmt_mb "$(wc -c <"$file")")" "$runs" "$fg_runs"
-printf 'Host: %s, %s CPUs.\n\n' "$(uname -m)" "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')"
-printf '| command | wall time | peak RSS | output |\n|---|---:|---:|---:|\n'
-printf '| `cprof -flame` | %s | %s | %s, %s boxes (%s of them folded frames)%s |\n' \
-	"$(fmt_time "$f_time")" "$(fmt_rss "$f_rss")" "$(fmt_mb "$f_size")" "$f_frames" "$f_folded" \
-	"${xml:+, xmllint: $xml}"
-printf '| `cprof -top` (load + smallest report) | %s | %s | |\n' "$(fmt_time "$t_time")" "$(fmt_rss "$t_rss")"
+printf 'Host: %s, %s CPUs, load average %s when done.\n\n' "$(uname -m)" \
+	"$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+printf '| command | wall time | CPU (user+sys) | peak RSS | output |\n|---|---:|---:|---:|---:|\n'
+printf '| `cprof -flame` | %s | %s | %s | %s, %s boxes (%s of them folded frames)%s |\n' \
+	"$(fmt_time "$f_time")" "$(fmt_cpu "$f_cpu")" "$(fmt_rss "$f_rss")" "$(fmt_mb "$f_size")" \
+	"$f_frames" "$f_folded" "${xml:+, xmllint: $xml}"
+printf '| `cprof -top` (load + smallest report) | %s | %s | %s | |\n' "$(fmt_time "$t_time")" \
+	"$(fmt_cpu "$t_cpu")" "$(fmt_rss "$t_rss")"
 printf '%s\n' "$fg_row"
 printf '\n| goal | measured | |\n|---|---|---|\n'
 printf '| flame graph written in under 1 s | %s | %s |\n' "$(fmt_time "$f_time")" "$(verdict "$f_time" 1)"
