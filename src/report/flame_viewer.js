@@ -330,7 +330,7 @@
 		return fit(best, chars);
 	}
 	function render() {
-		var z = st.z, sc = W / fw[z], zx = x0[z], zend = end[z];
+		var z = st.z, sc = fw[z] > 0 ? W / fw[z] : 0, zx = x0[z], zend = end[z];
 		var rows = framesG.children;
 		for (var d = 0; d < rows.length; d++)
 			rows[d].setAttribute('transform', 'translate(0,' + rowY(d) + ')');

@@ -176,6 +176,20 @@ try {
 		await page.close();
 	}
 
+	// --- nothing to show: still a working page ---
+	{
+		const { page, errors } = await open('empty.svg');
+		await page.keyboard.press('/');
+		await page.keyboard.type('x');
+		await page.keyboard.press('Enter');
+		await page.keyboard.press('t');
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('ArrowUp');
+		check('empty graph', /No samples to show/.test(await text(page, '#empty')), 'no message');
+		check('no errors (empty)', errors.length === 0, errors.join('; '));
+		await page.close();
+	}
+
 	// --- dark theme ---
 	{
 		const { page, errors } = await open('basic.svg', { dark: true });

@@ -201,6 +201,7 @@ browser() {
 	cp "$o.basic.svg" "$dir/basic.svg"
 	cp "$o.diff.svg" "$dir/diff.svg"
 	cp "$o.hostile.svg" "$dir/hostile.svg"
+	cp "$o.empty.svg" "$dir/empty.svg"
 	if [ -f "$FIX/big.pb.gz" ]; then
 		"$cprof" -flame "$FIX/big.pb.gz" >"$dir/big.svg" 2>/dev/null
 	else
