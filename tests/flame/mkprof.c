@@ -408,8 +408,8 @@ static char *word(char **s)
 
 int main(int argc, char **argv)
 {
+	static char line[1 << 21]; /* room for a name of a megabyte */
 	FILE *in, *outf;
-	char line[65536];
 	struct out o = { 0 };
 
 	if (argc != 3) {

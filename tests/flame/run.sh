@@ -77,6 +77,15 @@ done
 	echo "main;warm 20000"
 } >"$tmp/wide.spec"
 "$tmp/mkprof" "$tmp/wide.spec" "$FIX/wide.pb" || bad "mkprof wide"
+# long: a name of a megabyte, with a template argument
+{
+	echo "types samples/count"
+	printf 'main;ns::'
+	head -c 1000000 /dev/zero | tr '\0' 'a'
+	echo "<T>(int) 5"
+	echo "main;b 5"
+} >"$tmp/long.spec"
+"$tmp/mkprof" "$tmp/long.spec" "$FIX/long.pb" || bad "mkprof long"
 if [ -n "$genprof" ]; then
 	# the generator is a bench tool that does not free before exiting
 	ASAN_OPTIONS=detect_leaks=0 "$genprof" -s 1 -n 35000 -f 8000 "$FIX/big.pb.gz" 2>/dev/null ||
@@ -162,6 +171,15 @@ expect_nogrep hostile-tag "$o.hostile.svg" '<g onload'
 expect_grep hostile-json "$o.hostile.svg" '"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"'
 expect_nogrep hostile-esc "$o.hostile.svg" $'\x1b'
 expect_nogrep hostile-bidi "$o.hostile.svg" $'\xe2\x80\xae'
+
+# a megabyte name: kept whole in the data, cut in the drawing
+"$cprof" -flame "$FIX/long.pb" >"$tmp/long.svg" 2>"$tmp/err" || bad "long name: $(cat "$tmp/err")"
+if xmllint --noout "$tmp/long.svg"; then ok; else bad "long name: xmllint"; fi
+n=$(awk '/^"names":/ && match($0, /aaaaaaaaaa+/) { print RLENGTH }' "$tmp/long.svg")
+if [ "$n" = 1000000 ]; then ok; else bad "long name: $n a's in the data, want 1000000"; fi
+n=$(awk '/^<text/ && match($0, /aaaaaaaaaa+/) { print RLENGTH }' "$tmp/long.svg")
+if [ -n "$n" ] && [ "$n" -lt 200 ]; then ok; else bad "long name: label of $n a's"; fi
+if [ "$(wc -c <"$tmp/long.svg")" -lt 1200000 ]; then ok; else bad "long name: output too big"; fi
 
 # --- errors ---
 got=$("$cprof" -flame -mean "$FIX/basic.pb" 2>&1 >/dev/null)
