@@ -41,12 +41,15 @@
 		}
 		while (stack.length)
 			end[stack.pop()] = N;
-		for (i = 0; i < N; i++) {
+	})();
+	function selves() {
+		for (var i = 0; i < N; i++) {
 			selfW[i] = fw[i];
 			for (var k = 0; k < kids[i].length; k++)
 				selfW[i] -= fw[kids[i][k]];
 		}
-	})();
+	}
+	selves();
 	var selfT, selfB, selfC, selfCB, maxDelta = [0, 0];
 	if (diff) {
 		selfT = derive(D.ft);
@@ -174,7 +177,7 @@
 
 	// ---- state ----
 	var st = { z: 0, sel: -1, search: '', icase: false, icicle: false, mode: 'pkg', alpha: false,
-		self: false, sw: -1 };
+		self: false, sw: -1, basis: 'union' };
 	var typing = false, typed = '', savedSearch = '';
 	var W = D.W;
 	var x0 = new Float64Array(N);
@@ -400,8 +403,10 @@
 		x = button(st.icicle ? 'Flame (i)' : 'Icicle (i)', x, toggleIcicle);
 		if (!diff)
 			x = button('Colour: ' + MODE_NAMES[st.mode] + ' (c)', x, cycleMode);
-		else
+		else {
 			x = button('Change: ' + (st.self ? 'self' : 'total') + ' (d)', x, toggleSelf);
+			x = button('Width: ' + st.basis + ' (w)', x, cycleBasis);
+		}
 		x = button('Order: ' + (st.alpha ? 'name' : 'weight') + ' (o)', x, toggleOrder);
 		x = button('Top (t)', x, toggleTop);
 		x = button(st.sw >= 0 ? 'Back (Esc)' : 'Sandwich (s)', x, function () {
@@ -536,6 +541,21 @@
 			return;
 		st.self = !st.self;
 		paint();
+		render();
+	}
+	// diff: frames as wide as max(base, new) per stack (union), the new or the base profile
+	function setBasis(b) {
+		st.basis = b;
+		fw = b === 'new' ? D.ft : b === 'base' ? D.fb : D.fw;
+		selves();
+		if (fw[st.z] <= 0)
+			st.z = 0;
+		layoutX();
+	}
+	function cycleBasis() {
+		if (!diff)
+			return;
+		setBasis(st.basis === 'union' ? 'new' : st.basis === 'new' ? 'base' : 'union');
 		render();
 	}
 	function toggleOrder() {
@@ -875,7 +895,7 @@
 			'arrows           move the selection (up/down: callee/caller)',
 			'Enter            zoom to the selection; u or Backspace: zoom out one level',
 			'i                flame (root at bottom) / icicle (root at top)',
-			diff ? 'd                colour by change of total / of self' :
+			diff ? 'd / w            colour by change of total or self / width: union, new, base' :
 				'c                colour by package / library / file',
 			'o                order siblings by weight / by name',
 			't                top functions table (click a row to search it)',
@@ -997,6 +1017,8 @@
 			p.push('o=name');
 		if (st.self)
 			p.push('d=self');
+		if (st.basis !== 'union')
+			p.push('w=' + st.basis);
 		if (st.sel >= 0)
 			p.push('sel=' + st.sel);
 		if (st.sw >= 0)
@@ -1033,6 +1055,8 @@
 				st.alpha = v === 'name';
 			else if (k === 'd')
 				st.self = v === 'self';
+			else if (k === 'w' && diff && (v === 'new' || v === 'base'))
+				st.basis = v;
 			else if (k === 'sel' && +v >= 0 && +v < N)
 				st.sel = +v;
 			else if (k === 'sw' && +v >= 0 && +v < D.names.length)
@@ -1179,6 +1203,9 @@
 		case 'o':
 			toggleOrder();
 			break;
+		case 'w':
+			cycleBasis();
+			break;
 		case 't':
 			toggleTop();
 			break;
@@ -1207,6 +1234,8 @@
 
 	// ---- start ----
 	loadState();
+	if (st.basis !== 'union')
+		setBasis(st.basis);
 	layoutX();
 	fitWidth();
 	if (st.mode !== 'pkg' || st.self || (dark && dark.matches)) {

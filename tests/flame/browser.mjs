@@ -220,6 +220,18 @@ try {
 		check('diff colours', fills.fresh === 'url(#new)' && fills.old === 'url(#gone)' &&
 			fills.steady === '#c8c8c8' && fills.grow !== fills.shrink, JSON.stringify(fills));
 		await page.screenshot({ path: artifacts + '/diff.png' });
+		const oldBefore = await frameBox(page, 'old');
+		await page.keyboard.press('w');
+		const oldAfter = await frameBox(page, 'old'), freshAfter = await frameBox(page, 'fresh');
+		check('diff width basis: new', oldBefore.w > 100 && oldAfter.w === 0 && freshAfter.w > 100 &&
+			/w=new/.test(page.url()), `${oldBefore.w} -> ${oldAfter.w}, fresh ${freshAfter.w}`);
+		await page.keyboard.press('w');
+		const freshBase = await frameBox(page, 'fresh');
+		check('diff width basis: base', freshBase.w === 0, String(freshBase.w));
+		await page.keyboard.press('w');
+		await page.keyboard.press('d');
+		const selfFill = await page.evaluate(() => document.querySelector('#frames .row:nth-child(2) rect').getAttribute('fill'));
+		check('diff colour by self change', selfFill !== null && /d=self/.test(page.url()), page.url());
 		check('no errors (diff)', errors.length === 0, errors.join('; '));
 		await page.close();
 	}
