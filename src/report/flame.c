@@ -113,7 +113,6 @@ struct flame {
 	unsigned char *jit;	       /* per name: lightness jitter 0..8 */
 	double px;		       /* px per value unit */
 	int64_t min_w;		       /* narrower frames are folded */
-	int64_t max_delta;	       /* diff: largest |new - base| of a frame */
 	uint32_t max_depth;	       /* of the frames drawn */
 	bool with_lines;	       /* some frame has a line number */
 };
@@ -189,8 +188,12 @@ static double zscore(int64_t nv, int64_t bv, int64_t nc, int64_t bc)
 	return d / sqrt(var);
 }
 
-static void diff_color(int64_t nv, int64_t bv, int64_t nc, int64_t bc, int64_t max_delta, char *out,
-		       size_t size)
+/*
+ * Grew: orange, shrank: blue, more intense as the change is larger relative
+ * to the frame (so a small frame that doubled shows as much as a large one);
+ * grey when the change is within sampling noise; hatched when new or gone.
+ */
+static void diff_color(int64_t nv, int64_t bv, int64_t nc, int64_t bc, char *out, size_t size)
 {
 	int64_t d = nv - bv;
 	double z = zscore(nv, bv, nc, bc), t, k;
@@ -205,11 +208,11 @@ static void diff_color(int64_t nv, int64_t bv, int64_t nc, int64_t bc, int64_t m
 		snprintf(out, size, "url(#gone)");
 		return;
 	}
-	if (d == 0 || fabs(z) < FLAME_NOISE_Z || max_delta <= 0) {
+	if (d == 0 || fabs(z) < FLAME_NOISE_Z) {
 		snprintf(out, size, "#c8c8c8");
 		return;
 	}
-	t = (double)abs64(d) / (double)max_delta;
+	t = (double)abs64(d) / (double)(nv > bv ? nv : bv);
 	k = 0.25 + 0.75 * t;
 	rgb = d > 0 ? grow_rgb : shrink_rgb;
 	for (int i = 0; i < 3; i++)
@@ -530,11 +533,6 @@ static void layout(struct flame *fl)
 	for (size_t i = 0; i < fl->nf; i++)
 		if (fl->f[i].depth > fl->max_depth)
 			fl->max_depth = fl->f[i].depth;
-	if (s->diff)
-		for (size_t i = 0; i < fl->nf; i++)
-			if (fl->f[i].node != CP_NONE &&
-			    abs64(fl->f[i].t - fl->f[i].b) > fl->max_delta)
-				fl->max_delta = abs64(fl->f[i].t - fl->f[i].b);
 }
 
 /* ---- output ---- */
@@ -548,7 +546,7 @@ static void frame_fill(struct flame *fl, const struct frame *f, char *out, size_
 		return;
 	}
 	if (fl->s->diff) {
-		diff_color(f->t, f->b, f->cn, f->cb, fl->max_delta, out, size);
+		diff_color(f->t, f->b, f->cn, f->cb, out, size);
 		return;
 	}
 	if (f->node == 0) {
@@ -822,10 +820,11 @@ static double emit_legend(struct flame *fl, double y, struct buf *out)
 			buf_addf(out, "%s</text>\n", items[i].text);
 			x += 16 + (double)strlen(items[i].text) * FLAME_CHAR_PX + 18;
 		}
-		buf_addf(out,
-			 "<text x=\"%.1f\" y=\"10\" class=\"note\">width: larger of base and "
-			 "new; colour: change in total, grey when |z| &lt; %.0f</text>\n",
-			 x, FLAME_NOISE_Z);
+		buf_addf(
+			out,
+			"<text x=\"%.1f\" y=\"10\" class=\"note\">width: larger of base and "
+			"new; colour: change in total relative to the frame, grey when |z| &lt; %.0f</text>\n",
+			x, FLAME_NOISE_Z);
 		buf_adds(out, "</g>\n");
 		return y + 20;
 	}

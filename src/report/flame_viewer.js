@@ -50,18 +50,12 @@
 		}
 	}
 	selves();
-	var selfT, selfB, selfC, selfCB, maxDelta = [0, 0];
+	var selfT, selfB, selfC, selfCB;
 	if (diff) {
 		selfT = derive(D.ft);
 		selfB = derive(D.fb);
 		selfC = derive(D.fc);
 		selfCB = derive(D.fcb);
-		for (var i0 = 0; i0 < N; i0++) {
-			if (fn[i0] === -1)
-				continue;
-			maxDelta[0] = Math.max(maxDelta[0], Math.abs(D.ft[i0] - D.fb[i0]));
-			maxDelta[1] = Math.max(maxDelta[1], Math.abs(selfT[i0] - selfB[i0]));
-		}
 	}
 	function derive(tot) {
 		var s = new Float64Array(N);
@@ -207,7 +201,8 @@
 	}
 
 	// ---- colours ----
-	function diffColor(nv, bv, nc, bc, max) {
+	// as flame.c's diff_color: intensity by the change relative to the frame
+	function diffColor(nv, bv, nc, bc) {
 		var d = nv - bv, varr = 0;
 		if (bv === 0 && nv > 0)
 			return 'url(#new)';
@@ -218,9 +213,9 @@
 		if (bc > 0)
 			varr += bv * bv / bc;
 		var z = varr > 0 ? d / Math.sqrt(varr) : (d === 0 ? 0 : Infinity);
-		if (d === 0 || Math.abs(z) < 2 || max <= 0)
+		if (d === 0 || Math.abs(z) < 2)
 			return '#c8c8c8';
-		var k = 0.25 + 0.75 * Math.abs(d) / max;
+		var k = 0.25 + 0.75 * Math.abs(d) / Math.max(nv, bv);
 		var c = d > 0 ? [230, 97, 1] : [33, 102, 172];
 		return 'rgb(' + c.map(function (x) { return Math.round(255 - k * (255 - x)); }).join(',') + ')';
 	}
@@ -247,8 +242,8 @@
 			return 'url(#other)';
 		if (diff) {
 			if (st.self)
-				return diffColor(selfT[i], selfB[i], selfC[i], selfCB[i], maxDelta[1]);
-			return diffColor(D.ft[i], D.fb[i], D.fc[i], D.fcb[i], maxDelta[0]);
+				return diffColor(selfT[i], selfB[i], selfC[i], selfCB[i]);
+			return diffColor(D.ft[i], D.fb[i], D.fc[i], D.fcb[i]);
 		}
 		if (fn[i] === -2)
 			return groupColor(-1, 4);
