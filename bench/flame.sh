@@ -12,11 +12,9 @@
 #
 # When flamegraph.pl is found (FLAMEGRAPH_PL, or on the PATH; Debian's
 # `flamegraph` package installs it where a release has one), the same stacks
-# are written in folded form (by `CPROF -folded` when this cprof has that
-# report, else by bench/folded.c built against the cprof library next to
-# CPROF) and flamegraph.pl is timed on them (BENCH_FG_RUNS runs, default 1:
-# it takes minutes); the report gives the ratio.  Without it, that row says
-# skipped and why.
+# are written in folded form by `CPROF -folded` and flamegraph.pl is timed on
+# them (BENCH_FG_RUNS runs, default 1: it takes about a minute); the report
+# gives the ratio.  Without it, that row says skipped and why.
 #
 # Environment: BENCH_RUNS (default 5), BENCH_FG_RUNS (default 1), BENCH_DIR,
 # FLAMEGRAPH_PL.  Exit status: 0 when the report was printed, 1 when a
@@ -128,17 +126,8 @@ fg=${FLAMEGRAPH_PL:-$(command -v flamegraph.pl || command -v flamegraph || true)
 fg_row="| \`flamegraph.pl\` on the same stacks | skipped: flamegraph.pl not found (set FLAMEGRAPH_PL; Debian's flamegraph package where available) | | | |"
 ratio_line=""
 if [[ -n $fg ]]; then
-	if "$cprof" -folded "$file" >"$tmp/stacks.folded" 2>/dev/null; then
-		how="cprof -folded"
-	else
-		how="bench/folded.c"
-		o=$(dirname "$cprof")
-		${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I"$root/src" -I"$o/gen" -o "$tmp/folded" \
-			"$here/folded.c" "$o/libcprof-core.a" \
-			$(pkg-config --libs libprotobuf-c libpcre2-8 zlib) -lm -lpthread ||
-			die "cannot build bench/folded.c"
-		"$tmp/folded" "$file" >"$tmp/stacks.folded" || die "bench/folded.c failed"
-	fi
+	how="cprof -folded"
+	"$cprof" -folded "$file" >"$tmp/stacks.folded" 2>"$tmp/err" || die "cprof -folded failed: $(head -1 "$tmp/err")"
 	lines=$(wc -l <"$tmp/stacks.folded")
 	fbytes=$(wc -c <"$tmp/stacks.folded")
 	printf '%s: flamegraph.pl x%d on %s lines (%s) of folded stacks\n' "$prog" "$fg_runs" \
