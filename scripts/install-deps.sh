@@ -36,6 +36,8 @@ test_pkgs=(
 	libgoogle-perftools-dev
 	libxml2-utils
 	g++
+	chromium
+	nodejs
 )
 
 # The browser tests (tests/graph, tests/flame) need chromium; tests/flame drives it from
@@ -51,8 +53,6 @@ optional_pkgs=(
 	time
 	linux-perf
 	graphviz
-	chromium
-	nodejs
 )
 
 prog=install-deps
