@@ -53,6 +53,11 @@ CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 
+# ---- recorder: variables (the rules are in the recorder section below) ----
+# `cprof record` symbolizes with libdw (src/record/symbolize.c).
+CLI_OBJ += $(O)/src/record/symbolize.o
+# ---- end recorder: variables ----
+
 .PHONY: all deps demo test check unit golden bench proto format format-check clean readme
 
 all: $(O)/cprof
@@ -123,6 +128,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
 	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
+	$(Q)tests/flame/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)tests/tui/run.sh $(O)/cprof
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
@@ -141,11 +147,16 @@ test:
 # ---- demo and benchmark ----
 demo: $(O)/cprof
 	@echo
-	@echo '$$ $(O)/cprof -top -nodecount=15 testdata/go-cpu.pb.gz'
-	$(Q)$(O)/cprof -top -nodecount=15 testdata/go-cpu.pb.gz
+	@echo '$$ $(O)/cprof record -cpu $(O)/demo-cpu.pb.gz -heap $(O)/demo-heap.pb.gz -- $(O)/examples/demo'
+	$(Q)$(O)/cprof record -cpu $(O)/demo-cpu.pb.gz -heap $(O)/demo-heap.pb.gz -- $(O)/examples/demo
 	@echo
-	@echo '$$ $(O)/cprof top5 -cum testdata/go-cpu.pb.gz'
-	$(Q)$(O)/cprof top5 -cum testdata/go-cpu.pb.gz
+	@echo '$$ $(O)/cprof -top -nodecount=15 $(O)/demo-cpu.pb.gz'
+	$(Q)$(O)/cprof -top -nodecount=15 $(O)/demo-cpu.pb.gz
+	@echo
+	@echo '$$ $(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz'
+	$(Q)$(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz
+	@echo
+	@echo 'Profiles: $(O)/demo-cpu.pb.gz $(O)/demo-heap.pb.gz (go tool pprof reads them too)'
 
 $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 	@echo "  LINK    $@"
@@ -154,6 +165,81 @@ $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
 	$(Q)bench/svg.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
+	$(Q)bench/flame.sh $(O)/cprof $(O)/genprof
+
+# ---- recorder (libcprof, `cprof record`, its tests and benchmark) ----
+# The library and its test programs are built WITHOUT sanitizers, also in
+# SANITIZE builds: a malloc interposer cannot run under ASan.  In SANITIZE
+# builds the tests still run, against the sanitized cprof (launcher and
+# symbolizer), with the unsanitized library preloaded into the programs.
+REC_SRC := $(filter-out src/record/symbolize.c,$(wildcard src/record/*.c))
+REC_OBJ := $(patsubst src/record/%.c,$(O)/rec/%.o,$(REC_SRC)) $(O)/rec/profile.pb-c.o
+REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
+	-Isrc -I$(O)/gen $(shell pkg-config --cflags libprotobuf-c zlib)
+REC_LIBS = $(shell pkg-config --libs libprotobuf-c zlib) -lm -lpthread -ldl
+RECT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Isrc -pthread
+RECT_LINK_LIB = -L$(O) -lcprof -Wl,-rpath,'$$ORIGIN/../..'
+RECT_SRC := $(wildcard tests/record/*.c)
+RECT_BIN := $(patsubst tests/record/%.c,$(O)/tests/record/%,$(RECT_SRC)) \
+	$(patsubst tests/record/%.cc,$(O)/tests/record/%,$(wildcard tests/record/*.cc))
+
+$(O)/rec/%.o: src/record/%.c $(O)/.flags | $(O)/gen/profile.pb-c.h
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $< (libcprof)"
+	$(Q)$(CC) $(REC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/rec/profile.pb-c.o: $(O)/gen/profile.pb-c.c $(O)/.flags
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -Wstrict-prototypes -Wmissing-prototypes,$(REC_CFLAGS)) \
+		-MMD -MP -c -o $@ $<
+
+$(O)/libcprof.so: $(REC_OBJ) src/record/libcprof.map
+	@echo "  LINK    $@"
+	$(Q)$(CC) -shared -o $@ $(REC_OBJ) -Wl,--version-script=src/record/libcprof.map \
+		-Wl,-z,nodelete $(REC_LIBS)
+
+$(O)/libcprof.a: $(REC_OBJ)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+# Test programs: plain -O2 -g (no frame pointers, as Debian builds code).
+# Only api*.c link libcprof; the others are unmodified programs run under
+# `cprof record`.
+$(O)/tests/record/%: tests/record/%.c src/record/cprof_record.h $(O)/libcprof.so
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< -ldl -lm \
+		$(if $(filter api%,$*),$(RECT_LINK_LIB))
+
+all: $(O)/libcprof.so $(O)/libcprof.a
+
+$(O)/tests/record/%: tests/record/%.cc
+	$(Q)mkdir -p $(@D)
+	@echo "  CXX     $<"
+	$(Q)g++ -std=c++17 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+
+$(O)/examples/demo: examples/demo.c
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+demo: $(O)/libcprof.so $(O)/examples/demo
+
+record: $(O)/cprof $(O)/libcprof.so $(O)/libcprof.a
+
+record-test: $(O)/cprof $(O)/libcprof.so $(RECT_BIN)
+	$(Q)tests/record/run.sh $(O)
+
+check: record-test
+
+bench-record: $(O)/cprof $(O)/libcprof.so $(RECT_BIN)
+	$(Q)bench/record.sh $(O)
+
+bench: bench-record
+
+.PHONY: record record-test bench-record
+# ---- end recorder ----
 
 # ---- housekeeping ----
 FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c tests/graph/*.c bench/*.c)

@@ -35,18 +35,25 @@ test_pkgs=(
 	google-perftools
 	libgoogle-perftools-dev
 	libxml2-utils
+	g++
+	chromium
+	nodejs
 	tmux
 )
 
+# The browser tests (tests/graph, tests/flame) need chromium; tests/flame drives it from
+# node with npm's playwright-core, which it installs itself.  Without them those parts
+# are skipped with a message.
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
-# hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory.
+# hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory,
+# gperftools (libprofiler, tcmalloc) for the recorder's side-by-side benchmark.
 optional_pkgs=(
 	golang-go
+	libgoogle-perftools4
 	hyperfine
 	time
 	linux-perf
 	graphviz
-	chromium
 )
 
 prog=install-deps

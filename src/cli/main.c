@@ -13,6 +13,7 @@
 #include "model/profile.h"
 #include "model/symbolize.h"
 #include "cli/args.h"
+#include "cli/record.h"
 #include "report/dispatch.h"
 #include "tui/shell.h"
 
@@ -215,6 +216,8 @@ int main(int argc, char **argv)
 	struct cp_symbolize_opts so = { 0 };
 	int ret = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return record_main(argc - 1, argv + 1);
 	signal(SIGPIPE, SIG_IGN);
 	buf_init(&out);
 	buf_init(&warn);

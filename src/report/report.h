@@ -89,5 +89,6 @@ int report_png(struct report *r, struct buf *out, struct cp_err *err);
 int report_gif(struct report *r, struct buf *out, struct cp_err *err);
 int report_pdf(struct report *r, struct buf *out, struct cp_err *err);
 int report_ps(struct report *r, struct buf *out, struct cp_err *err);
+int report_flame(struct report *r, struct buf *out, struct cp_err *err);
 
 #endif

@@ -1,0 +1,470 @@
+#include "model/compat.h"
+#include "model/alloc.h"
+#include "model/hash.h"
+#include "model/stacks.h"
+
+/*
+ * The trie is built one level at a time: every sample still descending takes
+ * its next frame, and the (parent, frame) pairs of that level are merged in a
+ * hash table that holds only that level's nodes.  The table stays small
+ * enough to live in cache, the lookups of different samples do not wait for
+ * each other, and the samples' stacks are read in address order: on large
+ * profiles this is several times faster than walking one sample at a time
+ * through a table of all nodes.  Nodes come out level by level, so a parent
+ * always precedes its children.
+ */
+struct level_slot {
+	uint64_t key; /* (parent << 32 | frame) + 1; 0: free */
+	uint32_t node;
+};
+
+struct builder {
+	struct cp_stacks *s;
+	size_t alloc;
+	struct level_slot *slots;
+	size_t mask, count, aslots;
+};
+
+static uint32_t new_node(struct builder *b, uint32_t parent, uint32_t frame)
+{
+	struct cp_stacks *s = b->s;
+
+	if (s->n + 1 > b->alloc) {
+		size_t na = b->alloc < 1024 ? 1024 : b->alloc + b->alloc / 2;
+
+		s->frame = xrealloc(s->frame, st_mult(na, sizeof(*s->frame)));
+		s->parent = xrealloc(s->parent, st_mult(na, sizeof(*s->parent)));
+		s->depth = xrealloc(s->depth, st_mult(na, sizeof(*s->depth)));
+		s->flags = xrealloc(s->flags, na);
+		s->pos = xrealloc(s->pos, st_mult(na, sizeof(*s->pos)));
+		if (s->diff) {
+			s->neg = xrealloc(s->neg, st_mult(na, sizeof(*s->neg)));
+			s->cnt_pos = xrealloc(s->cnt_pos, st_mult(na, sizeof(*s->cnt_pos)));
+			s->cnt_neg = xrealloc(s->cnt_neg, st_mult(na, sizeof(*s->cnt_neg)));
+		}
+		b->alloc = na;
+	}
+	s->frame[s->n] = frame;
+	s->parent[s->n] = parent;
+	s->depth[s->n] = parent == CP_NONE ? 0 : s->depth[parent] + 1;
+	if (s->depth[s->n] > s->max_depth)
+		s->max_depth = s->depth[s->n];
+	s->flags[s->n] = 0;
+	memset(&s->pos[s->n], 0, sizeof(*s->pos));
+	if (s->diff) {
+		memset(&s->neg[s->n], 0, sizeof(*s->neg));
+		memset(&s->cnt_pos[s->n], 0, sizeof(*s->cnt_pos));
+		memset(&s->cnt_neg[s->n], 0, sizeof(*s->cnt_neg));
+	}
+	return (uint32_t)s->n++;
+}
+
+/* An empty level table, sized for about 'expect' keys (it grows when needed). */
+static void level_reset(struct builder *b, size_t expect)
+{
+	size_t cap = 1024;
+
+	while (cap < expect * 2)
+		cap <<= 1;
+	if (cap > b->aslots) {
+		free(b->slots);
+		b->slots = xmalloc(st_mult(cap, sizeof(*b->slots)));
+		b->aslots = cap;
+	}
+	memset(b->slots, 0, cap * sizeof(*b->slots));
+	b->mask = cap - 1;
+	b->count = 0;
+}
+
+static void level_grow(struct builder *b)
+{
+	size_t cap = (b->mask + 1) * 2;
+	struct level_slot *n = xcalloc(cap, sizeof(*n));
+
+	for (size_t i = 0; i <= b->mask; i++) {
+		size_t j;
+
+		if (!b->slots[i].key)
+			continue;
+		for (j = hash_mix64(b->slots[i].key) & (cap - 1); n[j].key; j = (j + 1) & (cap - 1))
+			;
+		n[j] = b->slots[i];
+	}
+	free(b->slots);
+	b->slots = n;
+	b->aslots = cap;
+	b->mask = cap - 1;
+}
+
+/* The child of 'parent' for 'frame' on the current level, created when missing. */
+static uint32_t level_child(struct builder *b, uint32_t parent, uint32_t frame)
+{
+	uint64_t key = ((uint64_t)parent << 32 | frame) + 1;
+	size_t i;
+
+	if ((b->count + 1) * 2 > b->mask + 1)
+		level_grow(b);
+	for (i = hash_mix64(key) & b->mask; b->slots[i].key; i = (i + 1) & b->mask)
+		if (b->slots[i].key == key)
+			return b->slots[i].node;
+	b->slots[i].key = key;
+	b->slots[i].node = new_node(b, parent, frame);
+	b->count++;
+	return b->slots[i].node;
+}
+
+static bool any_negative(const struct cp_view *v, int si)
+{
+	const struct cp_profile *p = v->p;
+
+	for (size_t i = 0; i < v->nsamples; i++)
+		if (profile_values(p, v->samples[i].sample)[si] < 0)
+			return true;
+	return false;
+}
+
+/* A sample on its way down: the node reached so far. */
+struct walker {
+	uint32_t sample; /* view sample index */
+	uint32_t nframes;
+	uint32_t node;
+};
+
+/* Add each sample's value to the node its stack ended at (leaf[i], view sample i). */
+static void add_values(struct cp_stacks *s, const struct cp_view *v, const struct cp_stacks_opts *o,
+		       const uint32_t *leaf)
+{
+	for (size_t i = 0; i < v->nsamples; i++) {
+		const int64_t *vals;
+		int64_t w, cnt;
+
+		if (leaf[i] == CP_NONE)
+			continue;
+		vals = profile_values(v->p, v->samples[i].sample);
+		w = vals[o->sample_index];
+		cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
+		if (w > 0) {
+			s->pos[leaf[i]].self += w;
+			if (s->diff)
+				s->cnt_pos[leaf[i]].self += cnt;
+		} else {
+			s->neg[leaf[i]].self += abs64(w);
+			s->cnt_neg[leaf[i]].self += cnt;
+		}
+	}
+}
+
+#define INLINED_BIT (UINT32_C(1) << 31)
+
+/*
+ * The frames of the walkers, level-major: level L holds frame L of every
+ * sample that has more than L frames, in walker order, so each level's pass
+ * reads its frames in one sequential sweep.  Inlined frames carry INLINED_BIT.
+ */
+static uint32_t *frames_by_level(const struct cp_universe *u, const struct walker *wk, size_t nw,
+				 size_t levels, size_t **level_off)
+{
+	const struct cp_view *v = u->view;
+	size_t *off = xcalloc(levels + 1, sizeof(*off)), *cur;
+	uint32_t *fr;
+
+	for (size_t j = 0; j < nw; j++)
+		off[wk[j].nframes]++;
+	/* off[L] = samples with more than L frames, then prefix sums */
+	for (size_t l = levels; l-- > 0;)
+		off[l] += off[l + 1];
+	for (size_t l = 0; l < levels; l++)
+		off[l] = off[l + 1];
+	off[levels] = 0;
+	{
+		size_t sum = 0;
+
+		for (size_t l = 0; l <= levels; l++) {
+			size_t c = off[l];
+
+			off[l] = sum;
+			sum += c;
+		}
+		fr = xmalloc(st_mult(sum + 1, sizeof(*fr)));
+	}
+	cur = xmalloc(st_mult(levels + 1, sizeof(*cur)));
+	copy_n(cur, off, (levels + 1) * sizeof(*cur));
+	for (size_t j = 0; j < nw; j++) {
+		const struct cp_vsample *vs = &v->samples[wk[j].sample];
+		const uint32_t *stk = v->stack + vs->stack_off;
+		size_t l = 0;
+
+		for (uint32_t k = vs->depth; k-- > 0;) {
+			uint32_t n;
+			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
+
+			for (uint32_t f = n; f-- > 0; l++)
+				fr[cur[l]++] = ln[f] | (f + 1 < n ? INLINED_BIT : 0);
+		}
+	}
+	free(cur);
+	*level_off = off;
+	return fr;
+}
+
+struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opts *o)
+{
+	const struct cp_view *v = u->view;
+	struct cp_stacks *s = xcalloc(1, sizeof(*s));
+	struct builder b = { s, 0, NULL, 0, 0, 0 };
+	struct walker *wk = xmalloc(st_mult(v->nsamples + 1, sizeof(*wk)));
+	size_t nw = 0, levels = 0, *level_off;
+	uint32_t *fr, *leaf = xmalloc(st_mult(v->nsamples + 1, sizeof(*leaf)));
+
+	s->u = u;
+	s->diff = !o->drop_negative && any_negative(v, o->sample_index);
+	new_node(&b, CP_NONE, CP_NONE);
+	for (size_t i = 0; i < v->nsamples; i++) {
+		const struct cp_vsample *vs = &v->samples[i];
+		int64_t w = profile_values(v->p, vs->sample)[o->sample_index];
+		uint32_t nf = 0;
+
+		leaf[i] = CP_NONE;
+		if (w == 0 || (w < 0 && o->drop_negative))
+			continue;
+		s->samples++;
+		for (uint32_t k = 0; k < vs->depth; k++) {
+			uint32_t n;
+
+			universe_loc_nodes(u, v->stack[vs->stack_off + k], &n);
+			nf += n;
+		}
+		if (nf > levels)
+			levels = nf;
+		wk[nw++] = (struct walker){ (uint32_t)i, nf, 0 };
+	}
+	fr = frames_by_level(u, wk, nw, levels, &level_off);
+	for (size_t l = 0; nw; l++) {
+		const uint32_t *lf = fr + level_off[l];
+		size_t kept = 0, idx = 0;
+
+		/* samples whose stack ends above this level are done */
+		for (size_t j = 0; j < nw; j++) {
+			if (wk[j].nframes <= l) {
+				leaf[wk[j].sample] = wk[j].node;
+				continue;
+			}
+			wk[kept++] = wk[j];
+		}
+		nw = kept;
+		level_reset(&b, b.count);
+		for (size_t j = 0; j < nw; j++, idx++) {
+			uint32_t f = lf[idx];
+
+			wk[j].node = level_child(&b, wk[j].node, f & ~INLINED_BIT);
+			s->flags[wk[j].node] |= f & INLINED_BIT ? STACKS_INLINED :
+								  STACKS_NOT_INLINED;
+		}
+	}
+	add_values(s, v, o, leaf);
+	free(leaf);
+	free(fr);
+	free(level_off);
+	free(wk);
+	free(b.slots);
+
+	/* totals and widths bottom-up: children always follow their parent */
+	s->width = xmalloc(st_mult(s->n, sizeof(*s->width)));
+	for (size_t i = 0; i < s->n; i++) {
+		s->pos[i].total = s->pos[i].self;
+		if (s->diff) {
+			s->neg[i].total = s->neg[i].self;
+			s->cnt_pos[i].total = s->cnt_pos[i].self;
+			s->cnt_neg[i].total = s->cnt_neg[i].self;
+			s->width[i] = s->pos[i].self > s->neg[i].self ? s->pos[i].self :
+									s->neg[i].self;
+		}
+	}
+	for (size_t i = s->n; i-- > 1;) {
+		uint32_t pa = s->parent[i];
+
+		s->pos[pa].total += s->pos[i].total;
+		if (s->diff) {
+			s->neg[pa].total += s->neg[i].total;
+			s->cnt_pos[pa].total += s->cnt_pos[i].total;
+			s->cnt_neg[pa].total += s->cnt_neg[i].total;
+			s->width[pa] += s->width[i];
+		}
+	}
+	if (!s->diff)
+		for (size_t i = 0; i < s->n; i++)
+			s->width[i] = s->pos[i].total;
+	return s;
+}
+
+void stacks_free(struct cp_stacks *s)
+{
+	if (!s)
+		return;
+	free(s->frame);
+	free(s->parent);
+	free(s->depth);
+	free(s->flags);
+	free(s->pos);
+	free(s->neg);
+	free(s->cnt_pos);
+	free(s->cnt_neg);
+	free(s->width);
+	free(s);
+}
+
+/* ---- children ---- */
+
+static const struct cp_stacks *sort_stacks;
+
+/* Widest first; then by name, file, line, address; then by universe id. */
+static int child_cmp(const void *a, const void *b)
+{
+	const struct cp_stacks *s = sort_stacks;
+	uint32_t l = *(const uint32_t *)a, r = *(const uint32_t *)b;
+	const struct cp_universe *u = s->u;
+	const struct cp_node_info *li, *ri;
+	int c;
+
+	if (s->width[l] != s->width[r])
+		return s->width[l] > s->width[r] ? -1 : 1;
+	li = &u->infos[s->frame[l]];
+	ri = &u->infos[s->frame[r]];
+	c = strcmp(strtab_str(&u->names, li->name), strtab_str(&u->names, ri->name));
+	if (c)
+		return c;
+	c = strcmp(strtab_str(&u->names, li->file), strtab_str(&u->names, ri->file));
+	if (c)
+		return c;
+	if (li->lineno != ri->lineno)
+		return li->lineno < ri->lineno ? -1 : 1;
+	if (li->address != ri->address)
+		return li->address < ri->address ? -1 : 1;
+	c = strcmp(strtab_str(&u->names, li->objfile), strtab_str(&u->names, ri->objfile));
+	if (c)
+		return c;
+	return s->frame[l] < s->frame[r] ? -1 : s->frame[l] > s->frame[r];
+}
+
+void stacks_children(struct cp_stacks *s, int64_t min_width, struct cp_stacks_children *c)
+{
+	uint32_t *sub = xmalloc(st_mult(s->n, sizeof(*sub))); /* subtree sizes */
+	uint32_t *fill;
+
+	memset(c, 0, sizeof(*c));
+	c->off = xcalloc(s->n + 1, sizeof(*c->off));
+	c->other_n = xcalloc(s->n, sizeof(*c->other_n));
+	c->other_w = xcalloc(s->n, sizeof(*c->other_w));
+	c->other_fn = xcalloc(s->n, sizeof(*c->other_fn));
+	for (size_t i = 0; i < s->n; i++)
+		sub[i] = 1;
+	for (size_t i = s->n; i-- > 1;)
+		sub[s->parent[i]] += sub[i];
+	/* a node is kept if it and (by monotony) all its ancestors are wide enough */
+	c->kept = s->n ? 1 : 0;
+	for (size_t i = 1; i < s->n; i++) {
+		uint32_t pa = s->parent[i];
+
+		if (pa != 0 && s->width[pa] < min_width)
+			continue;
+		if (s->width[i] >= min_width && s->width[i] > 0) {
+			c->off[pa + 1]++;
+			c->kept++;
+		} else {
+			c->other_n[pa]++;
+			c->other_w[pa] += s->width[i];
+			c->other_fn[pa] += sub[i];
+		}
+	}
+	for (size_t i = 0; i < s->n; i++)
+		c->off[i + 1] += c->off[i];
+	c->list = xmalloc(st_mult(c->off[s->n] + 1, sizeof(*c->list)));
+	fill = xmalloc(st_mult(s->n + 1, sizeof(*fill)));
+	copy_n(fill, c->off, s->n * sizeof(*fill));
+	for (size_t i = 1; i < s->n; i++) {
+		uint32_t pa = s->parent[i];
+
+		if (pa != 0 && s->width[pa] < min_width)
+			continue;
+		if (s->width[i] >= min_width && s->width[i] > 0)
+			c->list[fill[pa]++] = (uint32_t)i;
+	}
+	sort_stacks = s;
+	for (size_t i = 0; i < s->n; i++)
+		if (c->off[i + 1] - c->off[i] > 1)
+			qsort(c->list + c->off[i], c->off[i + 1] - c->off[i], sizeof(*c->list),
+			      child_cmp);
+	sort_stacks = NULL;
+	free(fill);
+	free(sub);
+}
+
+void stacks_children_release(struct cp_stacks_children *c)
+{
+	if (!c)
+		return;
+	free(c->off);
+	free(c->list);
+	free(c->other_n);
+	free(c->other_w);
+	free(c->other_fn);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- budget ---- */
+
+/* The k-th largest (k from 0) of a[0 .. n), reordering a (quickselect). */
+static int64_t kth_largest(int64_t *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		int64_t pivot = a[lo + (hi - lo) / 2];
+		size_t gt = lo, lt = hi, i = lo;
+
+		/* three-way partition: [lo, gt) > pivot, [gt, lt) == pivot, [lt, hi) < pivot */
+		while (i < lt) {
+			int64_t t = a[i];
+
+			if (t > pivot) {
+				a[i++] = a[gt];
+				a[gt++] = t;
+			} else if (t < pivot) {
+				a[i] = a[--lt];
+				a[lt] = t;
+			} else {
+				i++;
+			}
+		}
+		if (k < gt)
+			hi = gt;
+		else if (k >= lt)
+			lo = lt;
+		else
+			return pivot;
+	}
+	return a[k];
+}
+
+int64_t stacks_width_for_budget(const struct cp_stacks *s, int64_t floor, size_t max_nodes)
+{
+	int64_t *w, cut;
+	size_t n = 0;
+
+	if (floor < 1)
+		floor = 1;
+	for (size_t i = 1; i < s->n; i++)
+		if (s->width[i] >= floor)
+			n++;
+	if (n + 1 <= max_nodes || max_nodes < 2)
+		return floor;
+	w = xmalloc(st_mult(n, sizeof(*w)));
+	n = 0;
+	for (size_t i = 1; i < s->n; i++)
+		if (s->width[i] >= floor)
+			w[n++] = s->width[i];
+	/* keep max_nodes - 1 frames at most: cut above the (max_nodes - 1)-th widest */
+	cut = kth_largest(w, n, max_nodes - 1) + 1;
+	free(w);
+	return cut > floor ? cut : floor;
+}

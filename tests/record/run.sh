@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Recorder tests: run programs under `cprof record` (or with libcprof
+# preloaded by hand) and check the profiles with cprof itself, and with
+# `go tool pprof` when Go is installed.
+#
+#   tests/record/run.sh BUILD_DIR     (BUILD_DIR holds cprof, libcprof.so, tests/record/*)
+#
+# The accuracy checks use CPU clocks and fixed seeds, so they hold on a
+# loaded machine.  Every program runs under `timeout`, so a deadlock fails
+# the test instead of hanging it.  Prints "record: N passed, N failed".
+set -uo pipefail
+export LC_ALL=C TZ=UTC
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$1" && pwd)
+cprof=$build/cprof
+bin=$build/tests/record
+lib=$build/libcprof.so
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+pass=0 fail=0 skip=0
+ok() {
+	pass=$((pass + 1))
+}
+bad() {
+	fail=$((fail + 1))
+	printf 'FAIL %s\n' "$*"
+}
+skipped() {
+	skip=$((skip + 1))
+	printf 'skip %s\n' "$*"
+}
+
+# check NAME COND-DESCRIPTION: pass if the last command succeeded.
+check() {
+	if [ "$1" = 0 ]; then ok; else bad "$2"; fi
+}
+
+# value FILE SAMPLE_INDEX FUNC: the flat value of FUNC in bytes (heap) or %.
+flat_bytes() {
+	"$cprof" -top -nodefraction=0 -sample_index="$2" -unit=B "$1" 2>/dev/null |
+		awk -v f="$3" '$6 == f || index($6, f ".") == 1 { sub(/B$/, "", $1); print $1; found = 1 }
+			END { if (!found) print 0 }'
+}
+
+# within GOT WANT PERCENT: |GOT - WANT| <= WANT * PERCENT / 100
+within() {
+	awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w * p / 100) }'
+}
+
+rec() {
+	timeout 120 "$cprof" record "$@"
+}
+
+# ---- CPU: shares 60/30/10 across three threads, at 100 Hz over 3 s of CPU ----
+rec -cpu cpu.pb.gz -- "$bin/cpu_shares" 3 >rusage.txt 2>rec.err
+check $? "cpu_shares under cprof record exits 0: $(cat rec.err)"
+grep -q "CPU profile written to $tmp/cpu.pb.gz" rec.err
+check $? "cprof record names the CPU profile: $(cat rec.err)"
+"$cprof" -top -cum -nodefraction=0 cpu.pb.gz >cpu.top 2>&1
+check $? "cprof -top reads the recorded CPU profile"
+for fw in burn_sixty:60 burn_thirty:30 burn_ten:10; do
+	f=${fw%:*} want=${fw#*:}
+	got=$(awk -v f="$f" '$6 == f { sub(/%$/, "", $5); print $5 }' cpu.top)
+	if [ -n "$got" ] && awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= w - 3 && g <= w + 3) }'; then
+		ok
+	else
+		bad "cpu share of $f: got ${got:-none}%, want $want% +-3"
+	fi
+	echo "cpu share $f: ${got:-none}% (want $want)" >>"$tmp/summary"
+done
+# The profile's CPU time is within 10% of getrusage's.
+total=$("$cprof" -top -unit=ns cpu.pb.gz 2>/dev/null | sed -n 's/.*Total samples = \([0-9]*\)ns.*/\1/p')
+within "${total:-0}" "$(cat rusage.txt)" 10
+check $? "cpu total ${total:-none}ns vs getrusage $(cat rusage.txt)ns (10%)"
+grep -q 'Type: cpu' cpu.top
+check $? "cpu profile type"
+
+# ---- CPU: the same with frame-pointer unwinding (stacks may be short; no crash) ----
+rec -cpu cpufp.pb.gz -unwind fp -- "$bin/cpu_shares" 0.5 >/dev/null 2>rec.err
+check $? "cpu_shares with -unwind fp: $(cat rec.err)"
+"$cprof" -top cpufp.pb.gz 2>/dev/null | grep -q burn_sixty
+check $? "fp unwinding finds the burning function"
+
+# ---- CPU: 1000 Hz is honoured above the kernel tick (si_overrun weighting) ----
+rec -cpu cpu1k.pb.gz -hz 1000 -- "$bin/cpu_shares" 1 >rusage1k.txt 2>rec.err
+total=$("$cprof" -top -unit=ns cpu1k.pb.gz 2>/dev/null | sed -n 's/.*Total samples = \([0-9]*\)ns.*/\1/p')
+within "${total:-0}" "$(cat rusage1k.txt)" 15
+check $? "1000 Hz: profile ${total:-none}ns vs getrusage $(cat rusage1k.txt)ns (15%)"
+
+# ---- heap: exact at rate 1 ----
+CPROF_SEED=1 rec -heap heap1.pb.gz -allocs allocs1.pb.gz -memrate 1 -- "$bin/heap_sites" 1 >/dev/null 2>rec.err
+check $? "heap_sites under cprof record: $(cat rec.err)"
+for t in alloc_space:site_churn:64000000 alloc_space:site_big:52428800 \
+	alloc_space:site_half:50000000 alloc_space:site_keep:40960000 \
+	alloc_space:site_grow:10160000 inuse_space:site_churn:0 \
+	inuse_space:site_big:52428800 inuse_space:site_half:25000000 \
+	inuse_space:site_keep:40960000 inuse_space:site_grow:10000000 \
+	alloc_objects:site_half:500000 inuse_objects:site_half:250000; do
+	IFS=: read -r si f want <<<"$t"
+	got=$(flat_bytes heap1.pb.gz "$si" "$f")
+	[ "$got" = "$want" ]
+	check $? "rate 1: $si of $f = $got, want $want"
+done
+"$cprof" -top allocs1.pb.gz 2>/dev/null | grep -q 'Type: alloc_space'
+check $? "allocs profile defaults to alloc_space"
+"$cprof" -top heap1.pb.gz 2>/dev/null | grep -q 'Type: inuse_space'
+check $? "heap profile defaults to inuse_space"
+
+# ---- heap: sampled at 32 KiB, fixed seed: each site within 10% ----
+CPROF_SEED=7 rec -heap heap32k.pb.gz -memrate 32768 -- "$bin/heap_sites" 1 >/dev/null 2>rec.err
+check $? "heap_sites at 32 KiB: $(cat rec.err)"
+for t in alloc_space:site_churn:64000000 alloc_space:site_big:52428800 \
+	alloc_space:site_half:50000000 alloc_space:site_keep:40960000 \
+	alloc_space:site_grow:10160000 inuse_space:site_big:52428800 \
+	inuse_space:site_half:25000000 inuse_space:site_keep:40960000 \
+	inuse_space:site_grow:10000000; do
+	IFS=: read -r si f want <<<"$t"
+	got=$(flat_bytes heap32k.pb.gz "$si" "$f")
+	within "$got" "$want" 10
+	check $? "rate 32768: $si of $f = $got, want $want +-10%"
+	echo "heap 32KiB $si $f: $(awk -v g="$got" -v w="$want" 'BEGIN { printf "%.1f%%", 100 * g / w }')" >>"$tmp/summary"
+done
+[ "$(flat_bytes heap32k.pb.gz inuse_space site_churn)" = 0 ]
+check $? "rate 32768: freed site has no inuse_space"
+
+# ---- launcher behaviour ----
+rec -cpu x.pb.gz -- sh -c 'exit 7' >/dev/null 2>&1
+[ $? = 7 ]
+check $? "exit status passed through"
+rec -cpu x.pb.gz -- sh -c 'kill -TERM $$' >/dev/null 2>&1
+[ $? = 143 ]
+check $? "death by signal reported as 128+N"
+rec -cpu x.pb.gz -- ./no-such-program >/dev/null 2>rec.err
+[ $? = 127 ] && grep -q 'no-such-program: No such file' rec.err
+check $? "missing program: status 127 and a message"
+"$cprof" record -bogus x -- true >/dev/null 2>rec.err
+[ $? = 2 ] && grep -q 'unknown flag -bogus' rec.err
+check $? "unknown flag is a usage error"
+
+# ---- without the launcher: LD_PRELOAD and CPROF_* variables ----
+rm -f env.pb.gz
+LD_PRELOAD=$lib CPROF_CPUPROFILE=$tmp/env.pb.gz timeout 60 "$bin/cpu_shares" 0.3 >/dev/null
+"$cprof" -top env.pb.gz 2>/dev/null | grep -q 'Type: cpu'
+check $? "CPROF_CPUPROFILE without the launcher writes a profile"
+
+# ---- the API, linked: thread from before start, custom profile, heap ----
+mkdir -p api
+timeout 60 "$bin/api" "$tmp/api" >api.out 2>&1
+check $? "api expectations: $(cat api.out)"
+"$cprof" record -symbolize api/cpu.pb.gz api/custom.pb.gz api/heap.pb.gz 2>rec.err
+check $? "cprof record -symbolize: $(cat rec.err)"
+"$cprof" -top -cum api/cpu.pb.gz >api.top 2>&1
+for f in burn_pre burn_main; do
+	got=$(awk -v f="$f" '$6 ~ "^" f { sub(/%$/, "", $5); print $5 }' api.top)
+	if [ -n "$got" ] && awk -v g="$got" 'BEGIN { exit !(g >= 42 && g <= 58) }'; then
+		ok
+	else
+		bad "api: $f share ${got:-none}%, want 50 +-8 (thread from before start)"
+	fi
+done
+"$cprof" -top api/custom.pb.gz 2>/dev/null | awk '$6 == "open_a" { a = $1 } $6 == "open_b" { b = $1 } END { exit !(a == 2 && b == 1) }'
+check $? "custom profile: open_a 2, open_b 1"
+"$cprof" -top api/custom.pb.gz 2>/dev/null | grep -q '^Type: example.com/openfiles$'
+check $? "custom profile type is its name"
+[ "$(flat_bytes api/heap.pb.gz inuse_space api_alloc)" = 50000 ] &&
+	[ "$(flat_bytes api/heap.pb.gz alloc_space api_alloc)" = 100000 ]
+check $? "heap through the API at rate 1"
+
+# ---- signal ownership: never steal the program's SIGPROF ----
+timeout 30 "$bin/api" sigprof >api.out 2>&1
+check $? "a program that owns SIGPROF gets an error: $(cat api.out)"
+CPROF_TIMER_SIGNAL=40 timeout 30 "$bin/api" sigalt "$tmp/api" >api.out 2>&1
+check $? "CPROF_TIMER_SIGNAL: $(cat api.out)"
+"$cprof" -top api/alt.pb.gz 2>/dev/null | grep -q 'Type: cpu'
+check $? "CPROF_TIMER_SIGNAL profile is written"
+
+# ---- stress matrix (reliability.md D1), short: 16 threads at 1000 Hz ----
+# Output must equal an unprofiled run's, no deadlock (timeout), no crash,
+# and the profiles must load.
+secs=${RECORD_STRESS_SECONDS:-1.5}
+for w in malloc throw dlopen threads fork exec block signals all; do
+	timeout 60 "$bin/stress" "$w" 16 "$secs" >plain.out 2>&1
+	prc=$?
+	timeout 60 "$cprof" record -cpu s.pb.gz -heap sh.pb.gz -hz 1000 -memrate 65536 -- \
+		"$bin/stress" "$w" 16 "$secs" >prof.out 2>rec.err
+	rc=$?
+	if [ $rc = $prc ] && cmp -s plain.out prof.out && "$cprof" -top s.pb.gz >/dev/null 2>&1 &&
+		"$cprof" -top sh.pb.gz >/dev/null 2>&1; then
+		ok
+	else
+		bad "stress $w: status $rc (unprofiled $prc); $(cat prof.out rec.err | head -5)"
+	fi
+done
+timeout 60 "$cprof" record -cpu t.pb.gz -heap th.pb.gz -hz 1000 -memrate 4096 -- \
+	"$bin/throw" 16 "$secs" >prof.out 2>rec.err
+check $? "C++ throw/catch in 16 threads at 1000 Hz: $(cat rec.err | head -3)"
+"$cprof" -top -sample_index=alloc_space th.pb.gz 2>/dev/null | grep -q '_Znwm'
+check $? "operator new seen by the heap profiler"
+
+# ---- fork and exec: children are not profiled and not killed ----
+rm -f fork.pb.gz*
+rec -cpu fork.pb.gz -- "$bin/stress" fork 1 0.5 >/dev/null 2>&1
+check $? "fork workload"
+[ -z "$(ls fork.pb.gz.* 2>/dev/null)" ]
+check $? "forked children write no profiles without -follow"
+rec -cpu sh.pb.gz -- sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo ok' >sh.out 2>&1
+[ $? = 0 ] && grep -q '^ok$' sh.out
+check $? "a profiled shell's loop finishes normally"
+
+# ---- interop: go tool pprof reads every kind, with the same -top ----
+if command -v go >/dev/null 2>&1; then
+	mkdir -p "$tmp/nobin"
+	for f in cpu.pb.gz heap1.pb.gz allocs1.pb.gz heap32k.pb.gz api/custom.pb.gz th.pb.gz; do
+		for si in "" -sample_index=alloc_space -sample_index=inuse_objects; do
+			case $f in heap* | allocs* | th.*) ;; *) [ -n "$si" ] && continue ;; esac
+			PPROF_BINARY_PATH=$tmp/nobin go tool pprof -top -symbolize=none $si "$f" 2>/dev/null |
+				grep -v '^Time:' >go.out
+			"$cprof" -top $si "$f" 2>/dev/null | grep -v '^Time:' >cprof.out
+			if [ -s go.out ] && cmp -s go.out cprof.out; then
+				ok
+			else
+				bad "interop $f $si: go tool pprof and cprof -top differ"
+				diff go.out cprof.out | head -10
+			fi
+		done
+	done
+else
+	skipped "interop with go tool pprof: go not installed"
+fi
+
+if [ -n "${RECORD_SUMMARY:-}" ] && [ -f "$tmp/summary" ]; then
+	cat "$tmp/summary"
+fi
+echo "record: $pass passed, $fail failed${skip:+, $skip skipped}"
+[ "$fail" = 0 ]
