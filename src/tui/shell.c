@@ -503,6 +503,11 @@ static void run_command(struct shell *sh, char **tok, size_t ntok)
 			   ignore, NULL);
 	if (o.nodecount == -1 && (!strcmp(c->name, "top") || !strcmp(c->name, "text")))
 		o.nodecount = 10;
+	if (sh->cap_out && !*o.output && !(c->flags & CMDF_TEXT)) {
+		say(sh, "%s is not a text report here; write it to a file: %s > FILE", c->name,
+		    c->name);
+		goto out;
+	}
 	if (dispatch_run(sh->p, &o, c, arg, &out, &warn, &err)) {
 		put_err(sh, warn.buf);
 		say(sh, "%s", err.msg);

@@ -143,6 +143,8 @@ keys Bl Tab Enter
 check prompt-completed-run '^peek main\.hashBlock \| line 1/'
 keys q : 'top3 > top3.txt' Enter
 check report-to-file '^Generating report in top3\.txt$'
+keys : svg Enter
+check binary-report-refused '^svg is not a text report here; write it to a file: svg > FILE'
 keys : o Enter
 check options-page 'nodecount += -1'
 keys q ?
