@@ -525,12 +525,12 @@ static void symbolize_mapping(struct sym *s, size_t mi, const uint32_t *locs, si
 	bool any_fn = false, any_line = false, any_inline = false;
 	struct module_cache mc;
 
-	memset(&mc, 0, sizeof(mc));
-	idmap_init(&mc.by_off, 16);
 	if (!path) {
 		warnf(s, "Local symbolization failed for %s: %s", mfile, why);
 		return;
 	}
+	memset(&mc, 0, sizeof(mc));
+	idmap_init(&mc.by_off, 16);
 	dwfl = dwfl_begin(&cb);
 	mod = dwfl ? dwfl_report_offline(dwfl, mfile, path, -1) : NULL;
 	if (dwfl)
