@@ -270,7 +270,7 @@ static int add_sample_fast(struct loader *ld, const unsigned char *data, size_t 
 	ALLOC_GROW(ld->stack_ids, ld->nstack + nids, ld->stack_alloc);
 	ALLOC_GROW(ld->values, ld->nvalues + nvals, ld->values_alloc);
 	/* decode past the committed ends; a failure leaves nothing behind */
-	{
+	if (nids) { /* stack_ids may still be NULL, and NULL + 0 is undefined */
 		uint32_t *dst = ld->stack_ids + ld->nstack;
 		size_t k = 0;
 
@@ -282,8 +282,8 @@ static int add_sample_fast(struct loader *ld, const unsigned char *data, size_t 
 			dst[k] = (uint32_t)v;
 		}
 	}
-	if (vals && unpack_varints(vals, vals_end, (uint64_t *)(ld->values + ld->nvalues), nvals) !=
-			    (long)nvals)
+	if (nvals && unpack_varints(vals, vals_end, (uint64_t *)(ld->values + ld->nvalues),
+				    nvals) != (long)nvals)
 		return 0;
 
 	ALLOC_GROW(ld->samples, ld->nsamples + 1, ld->samples_alloc);
