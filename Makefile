@@ -150,6 +150,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
 	$(Q)tests/regress/run.sh $(O)
+	$(Q)tests/harden/run.sh $(O)
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof

@@ -68,7 +68,8 @@ struct loader {
 	uint32_t *comments;
 	size_t ncomments, comments_alloc;
 	bool seen_time;
-	struct inflater *infl; /* data still arriving, or NULL */
+	const unsigned char *base; /* the whole message, for byte offsets */
+	struct inflater *infl;	   /* data still arriving, or NULL */
 	const struct cp_progress *progress;
 	const char *path;
 	size_t next_progress; /* parse offset of the next progress report */
@@ -225,6 +226,99 @@ static long unpack_varints(const unsigned char *p, const unsigned char *end, uin
 	return (long)n;
 }
 
+enum {
+	WT_VARINT = 0,
+	WT_I64 = 1,
+	WT_LEN = 2,
+	WT_I32 = 5
+};
+
+/* profile.proto's largest field number is 2^29 - 1. */
+#define MAX_FIELD ((1u << 29) - 1)
+
+/* The submessages protobuf-c decodes, for the pre-scan. */
+enum pb_msg {
+	MSG_SAMPLE,
+	MSG_LABEL,
+	MSG_LOCATION,
+	MSG_LINE,
+	MSG_FLAT /* mapping, function, value type: no nested messages */
+};
+
+/* One pre-scan error: "malformed sample 3: <msg> (at byte N)"; index 0 names no element. */
+PRINTF_LIKE(5, 6)
+static int prescan_fail(struct loader *ld, const char *what, size_t index, size_t off,
+			const char *fmt, ...)
+{
+	char msg[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (index)
+		return cp_errf(ld->err, "malformed %s %zu: %s (at byte %zu)", what, index, msg,
+			       off);
+	return cp_errf(ld->err, "malformed %s: %s (at byte %zu)", what, msg, off);
+}
+
+/*
+ * Check the wire format of one message (and the messages nested in it)
+ * before protobuf-c unpacks it: field numbers in 1..2^29-1, known wire
+ * types, varints of at most 10 bytes, lengths inside the message.
+ * protobuf-c's tag reader shifts a signed int by 25 bits, undefined for
+ * the field numbers rejected here (CVE-2022-33070, still in 1.5.2), and it
+ * says nothing about where a message is broken; this says where.
+ */
+static int prescan(struct loader *ld, const unsigned char *data, size_t len, enum pb_msg kind,
+		   const char *what, size_t index)
+{
+	const unsigned char *p = data, *end = data + len;
+
+	while (p < end) {
+		size_t off = (size_t)(p - ld->base);
+		uint64_t tag, field, v;
+		unsigned wt;
+
+		if (read_varint(&p, end, &tag))
+			return prescan_fail(ld, what, index, off, "truncated field tag");
+		field = tag >> 3;
+		wt = (unsigned)(tag & 7);
+		if (field == 0 || field > MAX_FIELD)
+			return prescan_fail(ld, what, index, off, "invalid field number %" PRIu64,
+					    field);
+		switch (wt) {
+		case WT_VARINT:
+			if (read_varint(&p, end, &v))
+				return prescan_fail(ld, what, index, off, "truncated varint");
+			break;
+		case WT_I64:
+		case WT_I32:
+			if ((size_t)(end - p) < (wt == WT_I64 ? 8u : 4u))
+				return prescan_fail(ld, what, index, off,
+						    "truncated field %" PRIu64, field);
+			p += wt == WT_I64 ? 8 : 4;
+			break;
+		case WT_LEN:
+			if (read_varint(&p, end, &v) || v > (uint64_t)(end - p))
+				return prescan_fail(ld, what, index, off,
+						    "truncated field %" PRIu64, field);
+			if (kind == MSG_SAMPLE && field == 3 &&
+			    prescan(ld, p, v, MSG_LABEL, what, index))
+				return -1;
+			if (kind == MSG_LOCATION && field == 4 &&
+			    prescan(ld, p, v, MSG_LINE, what, index))
+				return -1;
+			p += v;
+			break;
+		default:
+			return prescan_fail(ld, what, index, off,
+					    "invalid wire type %u in field %" PRIu64, wt, field);
+		}
+	}
+	return 0;
+}
+
 /*
  * The hot path: a sample holding just its packed location ids (below 2^32)
  * and packed values, at most once each, the shape every pprof writer
@@ -306,6 +400,8 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 
 	if (add_sample_fast(ld, data, len))
 		return 0;
+	if (prescan(ld, data, len, MSG_SAMPLE, "sample", ld->nsamples + 1))
+		return -1;
 	s = perftools__profiles__sample__unpack(&ld->pb_alloc, len, data);
 	if (!s)
 		return cp_errf(ld->err, "malformed sample %zu (at byte %zu)", ld->nsamples + 1,
@@ -362,6 +458,8 @@ static int add_location(struct loader *ld, const unsigned char *data, size_t len
 	Perftools__Profiles__Location *m;
 	struct cp_location *l;
 
+	if (prescan(ld, data, len, MSG_LOCATION, "location", ld->nlocations + 1))
+		return -1;
 	m = perftools__profiles__location__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed location %zu (at byte %zu)", ld->nlocations + 1,
@@ -393,6 +491,8 @@ static int add_function(struct loader *ld, const unsigned char *data, size_t len
 	Perftools__Profiles__Function *m;
 	struct cp_function *f;
 
+	if (prescan(ld, data, len, MSG_FLAT, "function", ld->nfunctions + 1))
+		return -1;
 	m = perftools__profiles__function__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed function %zu (at byte %zu)", ld->nfunctions + 1,
@@ -412,6 +512,8 @@ static int add_mapping(struct loader *ld, const unsigned char *data, size_t len,
 	Perftools__Profiles__Mapping *m;
 	struct cp_mapping *cm;
 
+	if (prescan(ld, data, len, MSG_FLAT, "mapping", ld->nmappings + 1))
+		return -1;
 	m = perftools__profiles__mapping__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed mapping %zu (at byte %zu)", ld->nmappings + 1,
@@ -436,6 +538,8 @@ static int read_value_type(struct loader *ld, const unsigned char *data, size_t 
 {
 	Perftools__Profiles__ValueType *m;
 
+	if (prescan(ld, data, len, MSG_FLAT, "value type", 0))
+		return -1;
 	m = perftools__profiles__value_type__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed value type (at byte %zu)", off);
@@ -450,19 +554,13 @@ static void add_comment(struct loader *ld, uint64_t v)
 	ld->comments[ld->ncomments++] = str_index((int64_t)v);
 }
 
-enum {
-	WT_VARINT = 0,
-	WT_I64 = 1,
-	WT_LEN = 2,
-	WT_I32 = 5
-};
-
 /* Walk the top-level Profile message. */
 static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size)
 {
 	const unsigned char *p = buf, *end = buf + size;
 	struct cp_profile *prof = ld->p;
 
+	ld->base = buf;
 	while (p < end) {
 		size_t off = (size_t)(p - buf);
 		uint64_t tag, v = 0, len = 0;
