@@ -189,6 +189,8 @@ int main(int argc, char **argv)
 		ret = usage_error("no profile given");
 		goto out;
 	}
+	if (a.max_input)
+		profile_set_max_input(a.max_input);
 	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
 		ret = usage_error(err.msg);
 		goto out;

@@ -1013,6 +1013,13 @@ void profile_free(struct cp_profile *p)
 	free(p);
 }
 
+static size_t max_input = PROFILE_MAX_INPUT;
+
+void profile_set_max_input(size_t limit)
+{
+	max_input = limit;
+}
+
 static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, size_t *outlen,
 		  struct cp_err *err)
 {
@@ -1030,7 +1037,9 @@ static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, si
 			    0;
 	if (cap < inlen || cap > inlen * 1032 + 4096)
 		cap = inlen * 4 + 4096;
-	cap += 1;
+	if (cap > max_input)
+		cap = max_input;
+	cap += 1; /* inflating into the last byte means the limit is crossed */
 	buf = xmalloc(cap);
 	zs.next_in = (unsigned char *)in;
 	for (;;) {
@@ -1038,13 +1047,20 @@ static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, si
 
 		zs.avail_in = in_left > UINT_MAX ? UINT_MAX : (unsigned)in_left;
 		if (len == cap) {
-			cap += cap / 2;
+			cap = cap > (max_input + 1) / 3 * 2 ? max_input + 1 : cap + cap / 2;
 			buf = xrealloc(buf, cap);
 		}
 		zs.next_out = buf + len;
 		zs.avail_out = cap - len > UINT_MAX ? UINT_MAX : (unsigned)(cap - len);
 		zr = inflate(&zs, Z_NO_FLUSH);
 		len = (size_t)(zs.next_out - buf);
+		if (len > max_input) {
+			cp_errf(err,
+				"decompressed size exceeds the %zu-byte limit (at compressed byte %zu; "
+				"raise it with -max_input)",
+				max_input, (size_t)(zs.next_in - in));
+			goto out;
+		}
 		if (zr == Z_STREAM_END) {
 			size_t rest = inlen - (size_t)(zs.next_in - in);
 
@@ -1209,7 +1225,7 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 			       (size_t)data[len - 2] << 16 | (size_t)data[len - 1] << 24;
 		bool retry;
 
-		if (isize >= len && isize <= len * 1032) {
+		if (isize >= len && isize <= len * 1032 && isize <= max_input) {
 			p = parse_overlapped(data, len, isize, pc, &retry, err);
 			if (p)
 				return p;
@@ -1241,18 +1257,32 @@ struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct c
 
 int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err *err)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : 0;
 	size_t cap = 1 << 16, n = 0;
 	unsigned char *buf;
 	struct stat st;
 
 	if (fd < 0)
 		return cp_errf(err, "%s", strerror(errno));
-	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return cp_errf(err, "is a directory");
+	if (fstat(fd, &st)) {
+		cp_errf(err, "%s", strerror(errno));
+		goto fail;
 	}
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (fd && S_ISDIR(st.st_mode)) {
+		cp_errf(err, "is a directory");
+		goto fail;
+	}
+	if (fd && !S_ISREG(st.st_mode)) {
+		cp_errf(err, "not a regular file");
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max_input) {
+		cp_errf(err, "file size %jd exceeds the %zu-byte limit (raise it with -max_input)",
+			(intmax_t)st.st_size, max_input);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = (size_t)st.st_size + 1;
 	buf = xmalloc(cap);
 	for (;;) {
@@ -1268,19 +1298,27 @@ int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err
 				continue;
 			cp_errf(err, "read error: %s", strerror(errno));
 			free(buf);
-			if (fd)
-				close(fd);
-			return -1;
+			goto fail;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > max_input) { /* stdin, or a file that grew */
+			cp_errf(err, "input exceeds the %zu-byte limit (raise it with -max_input)",
+				max_input);
+			free(buf);
+			goto fail;
+		}
 	}
 	if (fd)
 		close(fd);
 	*data = buf;
 	*len = n;
 	return 0;
+fail:
+	if (fd)
+		close(fd);
+	return -1;
 }
 
 struct cp_profile *profile_load(const char *const *paths, size_t npaths,

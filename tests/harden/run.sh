@@ -50,6 +50,17 @@ H='\x32\x00\x32\x01s\x32\x01c\x0a\x04\x08\x01\x10\x02'
 # --- §7 container and compression ---
 : >"$tmp/empty"
 expect c01-empty 1 "cprof: $tmp/empty: empty input" -top "$tmp/empty"
+mkfifo "$tmp/fifo"
+expect c02-fifo 1 "cprof: $tmp/fifo: not a regular file" -top "$tmp/fifo"
+expect c02-dev-zero 1 "cprof: /dev/zero: not a regular file" -top /dev/zero
+expect c02-directory 1 "cprof: $tmp: is a directory" -top "$tmp"
+truncate -s 300M "$tmp/sparse.pb"
+expect c03-too-large 1 "cprof: $tmp/sparse.pb: file size 314572800 exceeds the 268435456-byte limit (raise it with -max_input)" -top "$tmp/sparse.pb"
+expect c03-too-large-flag 1 "cprof: go-cpu.pb.gz: file size 3091 exceeds the 1024-byte limit (raise it with -max_input)" -max_input=1K -top go-cpu.pb.gz
+expect c03-bad-flag 2 "cprof: invalid value \"12x\" for max_input: want a size such as 512M
+usage: cprof <format> [options] <profile>...
+       cprof <command> [args] <profile>...   (e.g. cprof top5 cpu.prof)
+Run 'cprof -help' for every format and option." -max_input=12x -top go-cpu.pb.gz
 head -c 5 go-cpu.pb.gz >"$tmp/cut-header.pb.gz"
 expect c04-truncated-header 1 "cprof: $tmp/cut-header.pb.gz: truncated gzip data (after 5 compressed bytes)" -top "$tmp/cut-header.pb.gz"
 size=$(wc -c <go-cpu.pb.gz)
@@ -58,6 +69,22 @@ expect c04-truncated-trailer 1 "cprof: $tmp/cut-trailer.pb.gz: truncated gzip da
 cp go-cpu.pb.gz "$tmp/crc.pb.gz"
 printf '\0\0\0\0' | dd of="$tmp/crc.pb.gz" bs=1 seek=$((size - 8)) conv=notrunc status=none
 expect c05-bad-crc 1 "cprof: $tmp/crc.pb.gz: corrupt gzip data: incorrect data check (at compressed byte $((size - 4)))" -top "$tmp/crc.pb.gz"
+head -c 16M /dev/zero | gzip -9 >"$tmp/bomb.gz"
+bomb_size=$(wc -c <"$tmp/bomb.gz")
+/usr/bin/time -o "$tmp/time" -f '%e %M' "$cprof" -max_input=8M -top "$tmp/bomb.gz" >/dev/null 2>"$tmp/bomb.err"
+got=$(tail -1 "$tmp/time")
+rc_line=$(head -1 "$tmp/bomb.err")
+kb=${got#* }
+if [[ "$rc_line" == "cprof: $tmp/bomb.gz: decompressed size exceeds the 8388608-byte limit (at compressed byte "*"; raise it with -max_input)" ]] &&
+	[ "$(wc -l <"$tmp/bomb.err")" = 1 ] && { $sanitized || [ "$kb" -lt 65536 ]; }; then
+	ok
+else
+	bad "c06-gzip-bomb: $rc_line (${kb} KB)"
+fi
+echo "harden: ${bomb_size}-byte gzip bomb of 16 MiB refused in ${got% *} s, max RSS ${kb} KB$($sanitized && echo ' (sanitizer build, RSS not checked)')"
+head -c 300M /dev/zero | gzip -1 >"$tmp/bomb300.gz"
+got=$("$cprof" -top "$tmp/bomb300.gz" 2>&1 >/dev/null)
+if [[ "$got" == "cprof: $tmp/bomb300.gz: decompressed size exceeds the 268435456-byte limit (at compressed byte "*"; raise it with -max_input)" ]]; then ok; else bad "c06-default-limit: $got"; fi
 gzip -dc go-cpu.pb.gz >"$tmp/raw.pb"
 head -c 2000 "$tmp/raw.pb" | gzip >"$tmp/multi.pb.gz"
 tail -c +2001 "$tmp/raw.pb" | gzip >>"$tmp/multi.pb.gz"
