@@ -39,33 +39,66 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Write to a temp file beside 'path', then rename it into place. */
-static int write_output(const char *path, const struct buf *b, struct cp_err *err)
-{
-	struct buf tmp = BUF_INIT;
-	int fd, ret = -1;
+/*
+ * -output: the report goes to a temp file beside the destination, created
+ * before the report is rendered and renamed into place only once it is
+ * complete.  An error, SIGINT or SIGTERM removes it, so the destination is
+ * either the whole report or untouched.
+ */
+static char pending_tmp[PATH_MAX + 32]; /* the temp file, "" when none */
+static volatile sig_atomic_t pending_set;
 
-	buf_init(&tmp);
-	buf_addf(&tmp, "%s.cprof-XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		cp_errf(err, "%s: %s", path, strerror(errno));
-		goto out;
+static void remove_pending(int sig)
+{
+	if (pending_set)
+		unlink(pending_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int output_begin(const char *path, struct cp_err *err)
+{
+	struct sigaction sa;
+	int fd;
+
+	if (snprintf(pending_tmp, sizeof(pending_tmp), "%s.cprof-XXXXXX", path) >=
+	    (int)sizeof(pending_tmp))
+		return cp_errf(err, "%s: %s", path, strerror(ENAMETOOLONG));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = remove_pending;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fd = mkstemp(pending_tmp);
+	if (fd < 0)
+		return cp_errf(err, "%s: %s", path, strerror(errno));
+	pending_set = 1;
+	return fd;
+}
+
+static void output_abandon(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	if (pending_set) {
+		unlink(pending_tmp);
+		pending_set = 0;
 	}
-	if (write_all(fd, b->buf, b->len) || fchmod(fd, 0644) || close(fd)) {
+}
+
+/* Write the report into the temp file and rename it into place; consumes fd. */
+static int output_commit(int fd, const char *path, const struct buf *b, struct cp_err *err)
+{
+	int ok = !write_all(fd, b->buf, b->len) && !fchmod(fd, 0644);
+
+	ok = !close(fd) && ok;
+	if (!ok || rename(pending_tmp, path)) {
 		cp_errf(err, "%s: %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
+		output_abandon(-1);
+		return -1;
 	}
-	if (rename(tmp.buf, path)) {
-		cp_errf(err, "%s: %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	buf_release(&tmp);
-	return ret;
+	pending_set = 0;
+	return 0;
 }
 
 /* Loading progress on a terminal, once loading has taken a second. */
@@ -169,7 +202,7 @@ int main(int argc, char **argv)
 	struct cp_profile *p = NULL;
 	struct buf out = BUF_INIT, warn = BUF_INIT, search = BUF_INIT;
 	struct cp_symbolize_opts so = { 0 };
-	int ret = 1;
+	int ret = 1, out_fd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
 	buf_init(&out);
@@ -239,6 +272,13 @@ int main(int argc, char **argv)
 	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
+	if (*a.opt.output) {
+		out_fd = output_begin(a.opt.output, &err);
+		if (out_fd < 0) {
+			fprintf(stderr, "cprof: %s\n", err.msg);
+			goto out;
+		}
+	}
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
 		fputs(warn.buf, stderr);
 		fprintf(stderr, "cprof: %s\n", err.msg);
@@ -273,8 +313,11 @@ int main(int argc, char **argv)
 		ret = open_in_browser(&out);
 		goto out;
 	}
-	if (*a.opt.output) {
-		if (write_output(a.opt.output, &out, &err)) {
+	if (out_fd >= 0) {
+		int fd = out_fd;
+
+		out_fd = -1;
+		if (output_commit(fd, a.opt.output, &out, &err)) {
 			fprintf(stderr, "cprof: %s\n", err.msg);
 			goto out;
 		}
@@ -285,6 +328,7 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 out:
+	output_abandon(out_fd);
 	profile_free(p);
 	args_release(&a);
 	buf_release(&out);

@@ -141,5 +141,29 @@ for f in "$top"/tests/regress/corpus/*; do
 	done
 done
 
+# --- no partial output: SIGTERM while the report renders leaves nothing ---
+if [ -x "$build/genprof" ]; then
+	mkdir "$tmp/out"
+	"$build/genprof" -n 35000 -f 8000 "$tmp/big.pb.gz" >/dev/null 2>&1
+	"$cprof" -traces -output="$tmp/out/traces.txt" "$tmp/big.pb.gz" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 1000); do
+		compgen -G "$tmp/out/traces.txt.cprof-*" >/dev/null && break
+		sleep 0.01
+	done
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	if [ $rc = 143 ] && [ -z "$(ls -A "$tmp/out")" ]; then
+		ok
+	else
+		bad "sigterm-output: status $rc, left: $(ls -A "$tmp/out")"
+	fi
+	rm -f "$tmp/out"/*
+fi
+# an error before writing leaves nothing either
+expect output-error 2 "cprof: sample_index \"nope\" must be one of: [samples cpu]" -sample_index=nope -top -output="$tmp/out/x" go-cpu.pb.gz
+if [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ]; then ok; else bad "output-error left $(ls -A "$tmp/out")"; fi
+
 echo "harden: $pass passed, $fail failed"
 [ "$fail" = 0 ]
