@@ -165,5 +165,28 @@ fi
 expect output-error 2 "cprof: sample_index \"nope\" must be one of: [samples cpu]" -sample_index=nope -top -output="$tmp/out/x" go-cpu.pb.gz
 if [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ]; then ok; else bad "output-error left $(ls -A "$tmp/out")"; fi
 
+# --- allocation failure: every k ends in the one out-of-memory line ---
+printf "$H"'\x12\x03\x12\x01\x01' >"$tmp/tiny.pb"
+for f in "$tmp/tiny.pb" inputs/folded.txt inputs/gperf-cpu.prof; do
+	k=1 failed=0
+	while [ $k -le 5000 ]; do
+		got=$(CPROF_FAIL_ALLOC=$k "$cprof" -symbolize=none -top "$f" 2>&1 >/dev/null)
+		rc=$?
+		[ $rc = 0 ] && break
+		if [ $rc != 1 ] || ! [[ "$got" =~ ^cprof:\ out\ of\ memory\ \(allocating\ [0-9]+\ bytes\)$ ]]; then
+			bad "alloc-fail $f k=$k: status $rc: $(printf '%s\n' "$got" | head -5)"
+			failed=1
+			break
+		fi
+		k=$((k + 1))
+	done
+	if [ $failed = 0 ] && [ $k -gt 1 ] && [ $rc = 0 ]; then
+		ok
+		echo "harden: ${f##*/}: all $((k - 1)) allocation failures end in one line"
+	elif [ $failed = 0 ]; then
+		bad "alloc-fail $f: no clean run after $k"
+	fi
+done
+
 echo "harden: $pass passed, $fail failed"
 [ "$fail" = 0 ]
