@@ -120,7 +120,7 @@ $(O)/hostile: tests/graph/hostile.c $(O)/libcprof-core.a $(O)/.flags
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/graph/hostile.c $(O)/libcprof-core.a $(LIBS)
 
 # ---- fuzz targets (tests/fuzz); without libFuzzer they replay files ----
-FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml
+FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml report
 FUZZ_SECONDS ?= 60
 REPLAY_BIN := $(patsubst %,$(O)/replay/fuzz_%,$(FUZZ_TARGETS))
 

@@ -130,8 +130,8 @@ wire c29-dangling-function "$H"'\x22\x06\x08\x01\x22\x02\x08\x09' 'location id 1
 
 # --- every fuzz crasher through the CLI: exit 0, or 1 with one line ---
 for f in "$top"/tests/regress/corpus/*; do
-	for r in -top -traces; do
-		got=$(timeout 20 "$cprof" $r "$f" 2>&1 >/dev/null)
+	for r in -top -traces -dot; do
+		got=$(timeout 20 "$cprof" -symbolize=none $r "$f" 2>&1 >/dev/null)
 		rc=$?
 		if [ $rc = 0 ] || { [ $rc = 1 ] && [ "$(printf '%s\n' "$got" | wc -l)" = 1 ] && [[ "$got" == "cprof: $f: "* ]]; }; then
 			ok
