@@ -582,10 +582,12 @@ static void cleanup_duplicate_locations(struct cp_builder *b)
 {
 	for (size_t s = 0; s < b->nsamples; s++) {
 		struct cp_sample *cs = &b->samples[s];
-		uint32_t *st = b->stack + cs->stack_off;
+		uint32_t *st;
 
-		if (cs->depth > 1 &&
-		    b->locations[st[0]].address == b->locations[st[1]].address + 1) {
+		if (cs->depth < 2)
+			continue; /* stack may be NULL when no sample has a frame */
+		st = b->stack + cs->stack_off;
+		if (b->locations[st[0]].address == b->locations[st[1]].address + 1) {
 			memmove(st + 1, st + 2, (cs->depth - 2) * sizeof(*st));
 			cs->depth--;
 		}
@@ -804,9 +806,12 @@ static int parse_cpu(const unsigned char *data, size_t len, struct cp_builder *b
 			continue;
 		for (size_t s = 0; s < b->nsamples; s++) {
 			struct cp_sample *cs = &b->samples[s];
-			uint32_t *stk = b->stack + cs->stack_off;
+			uint32_t *stk;
 
-			if (cs->depth > 1 && stk[1] == strip) {
+			if (cs->depth < 2)
+				continue; /* stack may be NULL */
+			stk = b->stack + cs->stack_off;
+			if (stk[1] == strip) {
 				memmove(stk + 1, stk + 2, (cs->depth - 2) * sizeof(*stk));
 				cs->depth--;
 			}
