@@ -9,6 +9,7 @@
 #   make proto         regenerate the protobuf-c code (done automatically)
 #   make readme        regenerate README.md's reference from the tables
 #   make format        clang-format the sources; make format-check verifies
+#   make fuzz FUZZ_SECONDS=N   build the libFuzzer targets with clang, run each N s
 #
 # Warnings are errors.  V=1 shows the commands.
 
@@ -26,7 +27,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
-	-Wno-unused-parameter -Wno-format-truncation
+	-Wno-unused-parameter -Wno-format-truncation $(WARN_EXTRA)
 
 PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph ncursesw
 # Recursive (=) so pkg-config runs after install-deps has run.
@@ -58,7 +59,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 CLI_OBJ += $(O)/src/record/symbolize.o
 # ---- end recorder: variables ----
 
-.PHONY: all deps demo test check unit golden bench proto format format-check clean readme
+.PHONY: all deps demo test check unit golden bench proto format format-check clean readme \
+	fuzz fuzz-build
 
 all: $(O)/cprof
 
@@ -122,7 +124,31 @@ $(O)/hostile: tests/graph/hostile.c $(O)/libcprof-core.a $(O)/.flags
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/graph/hostile.c $(O)/libcprof-core.a $(LIBS)
 
-golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
+# ---- fuzz targets (tests/fuzz); without libFuzzer they replay files ----
+FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml report
+FUZZ_SECONDS ?= 60
+REPLAY_BIN := $(patsubst %,$(O)/replay/fuzz_%,$(FUZZ_TARGETS))
+
+$(O)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(O)/libcprof-core.a $(O)/.flags
+	$(Q)mkdir -p $(@D)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c $(O)/libcprof-core.a $(LIBS)
+
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(O)/libcprof-core.a $(O)/.flags
+	$(Q)mkdir -p $(@D)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(O)/libcprof-core.a $(LIBS)
+
+fuzz-build: $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+# clang's libFuzzer with ASan+UBSan, in build-fuzz/; corpora stay there between runs
+fuzz:
+	$(Q)$(MAKE) --no-print-directory O=build-fuzz CC=clang SANITIZE=address,undefined \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" WARN_EXTRA=-Wno-unknown-warning-option \
+		fuzz-build
+	$(Q)tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/inputs/run.sh $(O)
 	$(Q)tests/inputs/symbolize.sh $(O)
@@ -131,6 +157,8 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile
 	$(Q)tests/flame/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)tests/tui/run.sh $(O)/cprof
+	$(Q)tests/regress/run.sh $(O)
+	$(Q)tests/harden/run.sh $(O)
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
 readme: $(O)/cprof
@@ -242,7 +270,8 @@ bench: bench-record
 # ---- end recorder ----
 
 # ---- housekeeping ----
-FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c tests/graph/*.c bench/*.c)
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c tests/graph/*.c \
+	tests/fuzz/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -251,6 +280,6 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,4 +1,5 @@
 #include "model/compat.h"
+#include <ctype.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "model/alloc.h"
@@ -11,6 +12,7 @@ enum extra_flag {
 	X_INTERACTIVE,
 	X_SYMBOLIZE,
 	X_ADD_COMMENT,
+	X_MAX_INPUT,
 	X_BASE,
 	X_DIFF_BASE,
 	X_UNAVAILABLE_BOOL,
@@ -30,6 +32,8 @@ static const struct extra_def extra_defs[] = {
 	{ "symbolize", X_SYMBOLIZE,
 	  "Symbolization: local (default), none, force, demangle=none|full|templates" },
 	{ "add_comment", X_ADD_COMMENT, "Annotation string to record in the profile" },
+	{ "max_input", X_MAX_INPUT,
+	  "Largest input in bytes, also after gunzip (suffix K, M or G; default 256M)" },
 	{ "http", X_UNAVAILABLE_VALUE, "Web UI host:port (not available yet)" },
 	{ "no_browser", X_UNAVAILABLE_BOOL,
 	  "Skip opening a browser with -http (not available yet)" },
@@ -43,6 +47,31 @@ static const struct extra_def extra_defs[] = {
 	  "Column numbers at lines granularity (not available yet)" },
 	{ "intel_syntax", X_UNAVAILABLE_BOOL, "Intel assembly syntax (not available yet)" },
 };
+
+/* "N", "NK", "NM" or "NG" (binary multiples), at least 1. */
+static int parse_size(const char *value, size_t *out, struct cp_err *err)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (end == value || *end || errno || !isdigit((unsigned char)*value) || v == 0 ||
+	    v > (SIZE_MAX >> shift) - 1)
+		return cp_errf(err, "invalid value \"%s\" for max_input: want a size such as 512M",
+			       value);
+	*out = (size_t)v << shift;
+	return 0;
+}
 
 static const struct extra_def *extra_find(const char *name)
 {
@@ -176,6 +205,8 @@ static int apply_flag(struct parse_state *ps, const char *name, const char *valu
 		free(a->add_comment);
 		a->add_comment = xstrdup(value);
 		return 0;
+	case X_MAX_INPUT:
+		return parse_size(value, &a->max_input, err);
 	case X_BASE:
 	case X_DIFF_BASE:
 		if (!*value)

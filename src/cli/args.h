@@ -26,6 +26,7 @@ struct cli_args {
 	bool diff_base;
 	char *add_comment;
 	char *symbolize;
+	size_t max_input;   /* -max_input, 0 = the default */
 	const char *binary; /* "cprof -top ./prog cpu.prof": the binary, or NULL */
 	bool help, interactive;
 };

@@ -41,33 +41,66 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Write to a temp file beside 'path', then rename it into place. */
-static int write_output(const char *path, const struct buf *b, struct cp_err *err)
-{
-	struct buf tmp = BUF_INIT;
-	int fd, ret = -1;
+/*
+ * -output: the report goes to a temp file beside the destination, created
+ * before the report is rendered and renamed into place only once it is
+ * complete.  An error, SIGINT or SIGTERM removes it, so the destination is
+ * either the whole report or untouched.
+ */
+static char pending_tmp[PATH_MAX + 32]; /* the temp file, "" when none */
+static volatile sig_atomic_t pending_set;
 
-	buf_init(&tmp);
-	buf_addf(&tmp, "%s.cprof-XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		cp_errf(err, "%s: %s", path, strerror(errno));
-		goto out;
+static void remove_pending(int sig)
+{
+	if (pending_set)
+		unlink(pending_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int output_begin(const char *path, struct cp_err *err)
+{
+	struct sigaction sa;
+	int fd;
+
+	if (snprintf(pending_tmp, sizeof(pending_tmp), "%s.cprof-XXXXXX", path) >=
+	    (int)sizeof(pending_tmp))
+		return cp_errf(err, "%s: %s", path, strerror(ENAMETOOLONG));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = remove_pending;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fd = mkstemp(pending_tmp);
+	if (fd < 0)
+		return cp_errf(err, "%s: %s", path, strerror(errno));
+	pending_set = 1;
+	return fd;
+}
+
+static void output_abandon(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	if (pending_set) {
+		unlink(pending_tmp);
+		pending_set = 0;
 	}
-	if (write_all(fd, b->buf, b->len) || fchmod(fd, 0644) || close(fd)) {
+}
+
+/* Write the report into the temp file and rename it into place; consumes fd. */
+static int output_commit(int fd, const char *path, const struct buf *b, struct cp_err *err)
+{
+	int ok = !write_all(fd, b->buf, b->len) && !fchmod(fd, 0644);
+
+	ok = !close(fd) && ok;
+	if (!ok || rename(pending_tmp, path)) {
 		cp_errf(err, "%s: %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
+		output_abandon(-1);
+		return -1;
 	}
-	if (rename(tmp.buf, path)) {
-		cp_errf(err, "%s: %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	buf_release(&tmp);
-	return ret;
+	pending_set = 0;
+	return 0;
 }
 
 /* Loading progress on a terminal, once loading has taken a second. */
@@ -195,7 +228,12 @@ static int emit_report(void *ctx, const struct cp_command *cmd, const char *outp
 	if (!*output && (cmd->flags & CMDF_BROWSER))
 		return open_in_browser(report);
 	if (*output) {
-		if (write_output(output, report, &err)) {
+		/* ctx: the command line's temp file opened before rendering, or NULL */
+		int *pre = ctx, fd = pre && *pre >= 0 ? *pre : output_begin(output, &err);
+
+		if (pre)
+			*pre = -1;
+		if (fd < 0 || output_commit(fd, output, report, &err)) {
 			fprintf(stderr, "cprof: %s\n", err.msg);
 			return 1;
 		}
@@ -214,7 +252,7 @@ int main(int argc, char **argv)
 	struct cp_profile *p = NULL;
 	struct buf out = BUF_INIT, warn = BUF_INIT, search = BUF_INIT;
 	struct cp_symbolize_opts so = { 0 };
-	int ret = 1;
+	int ret = 1, out_fd = -1;
 
 	if (argc > 1 && !strcmp(argv[1], "record"))
 		return record_main(argc - 1, argv + 1);
@@ -236,6 +274,8 @@ int main(int argc, char **argv)
 		ret = usage_error("no profile given");
 		goto out;
 	}
+	if (a.max_input)
+		profile_set_max_input(a.max_input);
 	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
 		ret = usage_error(err.msg);
 		goto out;
@@ -283,6 +323,14 @@ int main(int argc, char **argv)
 		ret = shell_run(p, &a.opt, emit_report, NULL);
 		goto out;
 	}
+	if (*a.opt.output) {
+		/* the temp file exists before rendering, so a signal can remove it */
+		out_fd = output_begin(a.opt.output, &err);
+		if (out_fd < 0) {
+			fprintf(stderr, "cprof: %s\n", err.msg);
+			goto out;
+		}
+	}
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
 		fputs(warn.buf, stderr);
 		fprintf(stderr, "cprof: %s\n", err.msg);
@@ -290,8 +338,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fputs(warn.buf, stderr);
-	ret = emit_report(NULL, a.cmd, a.opt.output, &out);
+	ret = emit_report(&out_fd, a.cmd, a.opt.output, &out);
 out:
+	output_abandon(out_fd);
 	profile_free(p);
 	args_release(&a);
 	buf_release(&out);

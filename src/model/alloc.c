@@ -7,9 +7,29 @@ static NORETURN void die_oom(size_t size)
 	exit(1);
 }
 
+/*
+ * Test hook: with CPROF_FAIL_ALLOC=k in the environment the k-th
+ * allocation through this gate fails as if memory had run out, so tests
+ * can check that every failure point ends in the one line above.  Not
+ * thread-safe: for the small single-threaded fixtures tests use.
+ */
+static bool fail_this_one(void)
+{
+	static unsigned long fail_at, count;
+	static bool read_env;
+
+	if (!read_env) {
+		const char *e = getenv("CPROF_FAIL_ALLOC");
+
+		fail_at = e ? strtoul(e, NULL, 10) : 0;
+		read_env = true;
+	}
+	return fail_at && ++count == fail_at;
+}
+
 void *xmalloc(size_t size)
 {
-	void *p = malloc(size ? size : 1);
+	void *p = fail_this_one() ? NULL : malloc(size ? size : 1);
 
 	if (!p)
 		die_oom(size);
@@ -18,7 +38,7 @@ void *xmalloc(size_t size)
 
 void *xcalloc(size_t nmemb, size_t size)
 {
-	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	void *p = fail_this_one() ? NULL : calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (!p)
 		die_oom(nmemb * size);
@@ -27,7 +47,7 @@ void *xcalloc(size_t nmemb, size_t size)
 
 void *xrealloc(void *ptr, size_t size)
 {
-	void *p = realloc(ptr, size ? size : 1);
+	void *p = fail_this_one() ? NULL : realloc(ptr, size ? size : 1);
 
 	if (!p)
 		die_oom(size);

@@ -3,7 +3,8 @@
  *
  * xmalloc and friends never return NULL: on exhaustion they print one line
  * and exit(1).  Everything in cprof allocates through them (directly or via
- * arenas), so tests can count or fail allocations in one place.
+ * arenas), so tests can count or fail allocations in one place:
+ * CPROF_FAIL_ALLOC=k in the environment fails the k-th one (alloc.c).
  */
 #ifndef CPROF_ALLOC_H
 #define CPROF_ALLOC_H

@@ -94,7 +94,8 @@ uint32_t builder_location(struct cp_builder *b, uint64_t addr, uint32_t mapping,
 	l->mapping = mapping;
 	l->line_off = (uint32_t)b->nlines;
 	l->nlines = (uint32_t)n;
-	copy_n(b->lines + b->nlines, lines, n * sizeof(*lines));
+	if (n) /* lines may still be NULL, and NULL + 0 is undefined */
+		memcpy(b->lines + b->nlines, lines, n * sizeof(*lines));
 	b->nlines += n;
 	return (uint32_t)b->nlocations++;
 }
@@ -180,9 +181,11 @@ void builder_sample(struct cp_builder *b, const uint32_t *locs, size_t n, const 
 	s->depth = (uint32_t)n;
 	s->label_off = (uint32_t)b->nlabels;
 	s->nlabels = 0;
-	copy_n(b->stack + b->nstack, locs, n * sizeof(*locs));
+	if (n) /* stack may still be NULL, and NULL + 0 is undefined */
+		memcpy(b->stack + b->nstack, locs, n * sizeof(*locs));
 	b->nstack += n;
-	copy_n(b->values + b->nvalues, values, b->nsample_types * sizeof(*values));
+	if (b->nsample_types)
+		memcpy(b->values + b->nvalues, values, b->nsample_types * sizeof(*values));
 	b->nvalues += b->nsample_types;
 }
 
@@ -216,8 +219,11 @@ void builder_compact(struct cp_builder *b)
 		fn_map[i] = CP_NONE;
 	/* samples may have been shortened in place: only their depth counts */
 	for (size_t s = 0; s < b->nsamples; s++) {
-		uint32_t *st = b->stack + b->samples[s].stack_off;
+		uint32_t *st;
 
+		if (!b->samples[s].depth)
+			continue; /* stack may be NULL when no sample has a frame */
+		st = b->stack + b->samples[s].stack_off;
 		for (uint32_t k = 0; k < b->samples[s].depth; k++) {
 			uint32_t old = st[k];
 

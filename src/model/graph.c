@@ -297,7 +297,8 @@ static void tag_add(struct tag_table *t, const struct cp_tag_source *ts, size_t 
 		    int64_t w, int64_t dw, bool flat)
 {
 	uint32_t label = ts->label[i];
-	const uint32_t *num = ts->num + ts->num_off[i];
+	/* num may be NULL when no sample has a numeric tag; NULL + 0 is undefined */
+	const uint32_t *num = ts->num_n[i] ? ts->num + ts->num_off[i] : NULL;
 
 	if (label)
 		tag_add_one(tag_get(t, node, label, 0), w, dw, flat);

@@ -68,7 +68,8 @@ struct loader {
 	uint32_t *comments;
 	size_t ncomments, comments_alloc;
 	bool seen_time;
-	struct inflater *infl; /* data still arriving, or NULL */
+	const unsigned char *base; /* the whole message, for byte offsets */
+	struct inflater *infl;	   /* data still arriving, or NULL */
 	const struct cp_progress *progress;
 	const char *path;
 	size_t next_progress; /* parse offset of the next progress report */
@@ -225,6 +226,99 @@ static long unpack_varints(const unsigned char *p, const unsigned char *end, uin
 	return (long)n;
 }
 
+enum {
+	WT_VARINT = 0,
+	WT_I64 = 1,
+	WT_LEN = 2,
+	WT_I32 = 5
+};
+
+/* profile.proto's largest field number is 2^29 - 1. */
+#define MAX_FIELD ((1u << 29) - 1)
+
+/* The submessages protobuf-c decodes, for the pre-scan. */
+enum pb_msg {
+	MSG_SAMPLE,
+	MSG_LABEL,
+	MSG_LOCATION,
+	MSG_LINE,
+	MSG_FLAT /* mapping, function, value type: no nested messages */
+};
+
+/* One pre-scan error: "malformed sample 3: <msg> (at byte N)"; index 0 names no element. */
+PRINTF_LIKE(5, 6)
+static int prescan_fail(struct loader *ld, const char *what, size_t index, size_t off,
+			const char *fmt, ...)
+{
+	char msg[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (index)
+		return cp_errf(ld->err, "malformed %s %zu: %s (at byte %zu)", what, index, msg,
+			       off);
+	return cp_errf(ld->err, "malformed %s: %s (at byte %zu)", what, msg, off);
+}
+
+/*
+ * Check the wire format of one message (and the messages nested in it)
+ * before protobuf-c unpacks it: field numbers in 1..2^29-1, known wire
+ * types, varints of at most 10 bytes, lengths inside the message.
+ * protobuf-c's tag reader shifts a signed int by 25 bits, undefined for
+ * the field numbers rejected here (CVE-2022-33070, still in 1.5.2), and it
+ * says nothing about where a message is broken; this says where.
+ */
+static int prescan(struct loader *ld, const unsigned char *data, size_t len, enum pb_msg kind,
+		   const char *what, size_t index)
+{
+	const unsigned char *p = data, *end = data + len;
+
+	while (p < end) {
+		size_t off = (size_t)(p - ld->base);
+		uint64_t tag, field, v;
+		unsigned wt;
+
+		if (read_varint(&p, end, &tag))
+			return prescan_fail(ld, what, index, off, "truncated field tag");
+		field = tag >> 3;
+		wt = (unsigned)(tag & 7);
+		if (field == 0 || field > MAX_FIELD)
+			return prescan_fail(ld, what, index, off, "invalid field number %" PRIu64,
+					    field);
+		switch (wt) {
+		case WT_VARINT:
+			if (read_varint(&p, end, &v))
+				return prescan_fail(ld, what, index, off, "truncated varint");
+			break;
+		case WT_I64:
+		case WT_I32:
+			if ((size_t)(end - p) < (wt == WT_I64 ? 8u : 4u))
+				return prescan_fail(ld, what, index, off,
+						    "truncated field %" PRIu64, field);
+			p += wt == WT_I64 ? 8 : 4;
+			break;
+		case WT_LEN:
+			if (read_varint(&p, end, &v) || v > (uint64_t)(end - p))
+				return prescan_fail(ld, what, index, off,
+						    "truncated field %" PRIu64, field);
+			if (kind == MSG_SAMPLE && field == 3 &&
+			    prescan(ld, p, v, MSG_LABEL, what, index))
+				return -1;
+			if (kind == MSG_LOCATION && field == 4 &&
+			    prescan(ld, p, v, MSG_LINE, what, index))
+				return -1;
+			p += v;
+			break;
+		default:
+			return prescan_fail(ld, what, index, off,
+					    "invalid wire type %u in field %" PRIu64, wt, field);
+		}
+	}
+	return 0;
+}
+
 /*
  * The hot path: a sample holding just its packed location ids (below 2^32)
  * and packed values, at most once each, the shape every pprof writer
@@ -270,7 +364,7 @@ static int add_sample_fast(struct loader *ld, const unsigned char *data, size_t 
 	ALLOC_GROW(ld->stack_ids, ld->nstack + nids, ld->stack_alloc);
 	ALLOC_GROW(ld->values, ld->nvalues + nvals, ld->values_alloc);
 	/* decode past the committed ends; a failure leaves nothing behind */
-	{
+	if (nids) { /* stack_ids may still be NULL, and NULL + 0 is undefined */
 		uint32_t *dst = ld->stack_ids + ld->nstack;
 		size_t k = 0;
 
@@ -282,8 +376,8 @@ static int add_sample_fast(struct loader *ld, const unsigned char *data, size_t 
 			dst[k] = (uint32_t)v;
 		}
 	}
-	if (vals && unpack_varints(vals, vals_end, (uint64_t *)(ld->values + ld->nvalues), nvals) !=
-			    (long)nvals)
+	if (nvals && unpack_varints(vals, vals_end, (uint64_t *)(ld->values + ld->nvalues),
+				    nvals) != (long)nvals)
 		return 0;
 
 	ALLOC_GROW(ld->samples, ld->nsamples + 1, ld->samples_alloc);
@@ -306,6 +400,8 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 
 	if (add_sample_fast(ld, data, len))
 		return 0;
+	if (prescan(ld, data, len, MSG_SAMPLE, "sample", ld->nsamples + 1))
+		return -1;
 	s = perftools__profiles__sample__unpack(&ld->pb_alloc, len, data);
 	if (!s)
 		return cp_errf(ld->err, "malformed sample %zu (at byte %zu)", ld->nsamples + 1,
@@ -362,6 +458,8 @@ static int add_location(struct loader *ld, const unsigned char *data, size_t len
 	Perftools__Profiles__Location *m;
 	struct cp_location *l;
 
+	if (prescan(ld, data, len, MSG_LOCATION, "location", ld->nlocations + 1))
+		return -1;
 	m = perftools__profiles__location__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed location %zu (at byte %zu)", ld->nlocations + 1,
@@ -393,6 +491,8 @@ static int add_function(struct loader *ld, const unsigned char *data, size_t len
 	Perftools__Profiles__Function *m;
 	struct cp_function *f;
 
+	if (prescan(ld, data, len, MSG_FLAT, "function", ld->nfunctions + 1))
+		return -1;
 	m = perftools__profiles__function__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed function %zu (at byte %zu)", ld->nfunctions + 1,
@@ -412,6 +512,8 @@ static int add_mapping(struct loader *ld, const unsigned char *data, size_t len,
 	Perftools__Profiles__Mapping *m;
 	struct cp_mapping *cm;
 
+	if (prescan(ld, data, len, MSG_FLAT, "mapping", ld->nmappings + 1))
+		return -1;
 	m = perftools__profiles__mapping__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed mapping %zu (at byte %zu)", ld->nmappings + 1,
@@ -436,6 +538,8 @@ static int read_value_type(struct loader *ld, const unsigned char *data, size_t 
 {
 	Perftools__Profiles__ValueType *m;
 
+	if (prescan(ld, data, len, MSG_FLAT, "value type", 0))
+		return -1;
 	m = perftools__profiles__value_type__unpack(&ld->pb_alloc, len, data);
 	if (!m)
 		return cp_errf(ld->err, "malformed value type (at byte %zu)", off);
@@ -450,19 +554,13 @@ static void add_comment(struct loader *ld, uint64_t v)
 	ld->comments[ld->ncomments++] = str_index((int64_t)v);
 }
 
-enum {
-	WT_VARINT = 0,
-	WT_I64 = 1,
-	WT_LEN = 2,
-	WT_I32 = 5
-};
-
 /* Walk the top-level Profile message. */
 static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size)
 {
 	const unsigned char *p = buf, *end = buf + size;
 	struct cp_profile *prof = ld->p;
 
+	ld->base = buf;
 	while (p < end) {
 		size_t off = (size_t)(p - buf);
 		uint64_t tag, v = 0, len = 0;
@@ -915,6 +1013,13 @@ void profile_free(struct cp_profile *p)
 	free(p);
 }
 
+static size_t max_input = PROFILE_MAX_INPUT;
+
+void profile_set_max_input(size_t limit)
+{
+	max_input = limit;
+}
+
 static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, size_t *outlen,
 		  struct cp_err *err)
 {
@@ -932,7 +1037,9 @@ static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, si
 			    0;
 	if (cap < inlen || cap > inlen * 1032 + 4096)
 		cap = inlen * 4 + 4096;
-	cap += 1;
+	if (cap > max_input)
+		cap = max_input;
+	cap += 1; /* inflating into the last byte means the limit is crossed */
 	buf = xmalloc(cap);
 	zs.next_in = (unsigned char *)in;
 	for (;;) {
@@ -940,13 +1047,20 @@ static int gunzip(const unsigned char *in, size_t inlen, unsigned char **out, si
 
 		zs.avail_in = in_left > UINT_MAX ? UINT_MAX : (unsigned)in_left;
 		if (len == cap) {
-			cap += cap / 2;
+			cap = cap > (max_input + 1) / 3 * 2 ? max_input + 1 : cap + cap / 2;
 			buf = xrealloc(buf, cap);
 		}
 		zs.next_out = buf + len;
 		zs.avail_out = cap - len > UINT_MAX ? UINT_MAX : (unsigned)(cap - len);
 		zr = inflate(&zs, Z_NO_FLUSH);
 		len = (size_t)(zs.next_out - buf);
+		if (len > max_input) {
+			cp_errf(err,
+				"decompressed size exceeds the %zu-byte limit (at compressed byte %zu; "
+				"raise it with -max_input)",
+				max_input, (size_t)(zs.next_in - in));
+			goto out;
+		}
 		if (zr == Z_STREAM_END) {
 			size_t rest = inlen - (size_t)(zs.next_in - in);
 
@@ -1111,7 +1225,7 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 			       (size_t)data[len - 2] << 16 | (size_t)data[len - 1] << 24;
 		bool retry;
 
-		if (isize >= len && isize <= len * 1032) {
+		if (isize >= len && isize <= len * 1032 && isize <= max_input) {
 			p = parse_overlapped(data, len, isize, pc, &retry, err);
 			if (p)
 				return p;
@@ -1143,18 +1257,32 @@ struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct c
 
 int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err *err)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : 0;
 	size_t cap = 1 << 16, n = 0;
 	unsigned char *buf;
 	struct stat st;
 
 	if (fd < 0)
 		return cp_errf(err, "%s", strerror(errno));
-	if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return cp_errf(err, "is a directory");
+	if (fstat(fd, &st)) {
+		cp_errf(err, "%s", strerror(errno));
+		goto fail;
 	}
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (fd && S_ISDIR(st.st_mode)) {
+		cp_errf(err, "is a directory");
+		goto fail;
+	}
+	if (fd && !S_ISREG(st.st_mode)) {
+		cp_errf(err, "not a regular file");
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max_input) {
+		cp_errf(err, "file size %jd exceeds the %zu-byte limit (raise it with -max_input)",
+			(intmax_t)st.st_size, max_input);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = (size_t)st.st_size + 1;
 	buf = xmalloc(cap);
 	for (;;) {
@@ -1170,19 +1298,27 @@ int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err
 				continue;
 			cp_errf(err, "read error: %s", strerror(errno));
 			free(buf);
-			if (fd)
-				close(fd);
-			return -1;
+			goto fail;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > max_input) { /* stdin, or a file that grew */
+			cp_errf(err, "input exceeds the %zu-byte limit (raise it with -max_input)",
+				max_input);
+			free(buf);
+			goto fail;
+		}
 	}
 	if (fd)
 		close(fd);
 	*data = buf;
 	*len = n;
 	return 0;
+fail:
+	if (fd)
+		close(fd);
+	return -1;
 }
 
 struct cp_profile *profile_load(const char *const *paths, size_t npaths,

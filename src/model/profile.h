@@ -117,7 +117,19 @@ static inline const int64_t *profile_values(const struct cp_profile *p, size_t s
  */
 struct cp_profile *profile_parse(const unsigned char *data, size_t len, struct cp_err *err);
 
-/* Read a whole file ("-" = stdin) into memory. */
+/*
+ * The input limit, in bytes: a file larger than this is refused before it
+ * is read, and gzip data is refused as soon as it inflates past it.
+ * Default PROFILE_MAX_INPUT; process-wide, set before loading.
+ */
+#define PROFILE_MAX_INPUT ((size_t)256 << 20)
+void profile_set_max_input(size_t limit);
+
+/*
+ * Read a whole file ("-" = stdin) into memory.  Anything but a regular
+ * file (or stdin) is refused without being read: a FIFO, a device or a
+ * directory could block forever or never end.
+ */
 int read_file(const char *path, unsigned char **data, size_t *len, struct cp_err *err);
 
 /* Told now and then while a file loads: 'done' of 'total' bytes parsed. */

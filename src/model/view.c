@@ -3,6 +3,8 @@
 #include "model/buf.h"
 #include "model/view.h"
 
+static const uint32_t no_frames[1];
+
 void view_init(struct cp_view *v, const struct cp_profile *p)
 {
 	memset(v, 0, sizeof(*v));
@@ -23,7 +25,8 @@ void view_init(struct cp_view *v, const struct cp_profile *p)
 		v->samples[i].stack_off = p->samples[i].stack_off;
 		v->samples[i].depth = p->samples[i].depth;
 	}
-	v->stack = p->stack;
+	/* a profile without frames has no stack array; stack + 0 must still be valid */
+	v->stack = p->stack ? p->stack : no_frames;
 }
 
 void view_release(struct cp_view *v)

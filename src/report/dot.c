@@ -498,17 +498,29 @@ static bool add_nodelets(struct report *r, const struct dot_tags *dt, struct cp_
 	return any;
 }
 
+/* Go's int64 * and / (pprof's arithmetic): wrapping, and MinInt64 / -1 = MinInt64. */
+static int64_t go_mul(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
+static int64_t go_div(int64_t a, int64_t b)
+{
+	return b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b;
+}
+
 static void add_edge(struct report *r, struct cp_graph *g, const struct cp_edge *e, uint32_t from,
 		     uint32_t to, bool minlen, struct buf *out)
 {
-	int64_t w = e->weight_div ? e->weight / e->weight_div : e->weight;
+	int64_t w = e->weight_div ? go_div(e->weight, e->weight_div) : e->weight;
 	char v[64], color[16];
 
 	report_value(r, w, v, sizeof(v));
 	buf_addf(out, "N%u -> N%u [label=\" %s%s\"", from, to, v,
 		 e->is_inline ? "\\n (inline)" : "");
 	if (r->total != 0) {
-		int64_t weight = abs64(w * 100 / r->total), width = abs64(w * 5 / r->total);
+		int64_t weight = abs64(go_div(go_mul(w, 100), r->total));
+		int64_t width = abs64(go_div(go_mul(w, 5), r->total));
 
 		weight = 1 + (weight < 100 ? weight : 100);
 		width = 1 + (width < 5 ? width : 5);

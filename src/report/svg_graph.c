@@ -192,10 +192,11 @@ static void massage_svg(const char *svg, size_t len, struct buf *out)
 		if (p == open) {
 			const char *vb = strstr(p, "viewBox=\"");
 			const char *gt = strchr(p, '>');
+			const char *vb_end = vb ? strchr(vb + 9, '"') : NULL;
 
-			if (vb && gt && vb < gt && strchr(vb + 9, '"') < gt) {
+			if (vb && gt && vb < gt && vb_end && vb_end < gt) {
 				buf_adds(out, "<svg width=\"100%\" height=\"100%\"");
-				p = strchr(vb + 9, '"') + 1;
+				p = vb_end + 1;
 				continue;
 			}
 		}

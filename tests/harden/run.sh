@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Hostile input and hostile conditions: the malformed-input classes of the
+# reliability guide (one exact stderr line, exit 1), the protobuf-c tag
+# pre-scan, resource bounds (-max_input, non-regular files, a gzip bomb),
+# no partial -output file on SIGTERM, allocation-failure injection, and
+# every fuzz crasher through the CLI.  Inputs are made in a temp dir.
+#
+#   tests/harden/run.sh BUILD    (BUILD holds cprof and genprof)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$1" && pwd)
+cprof=$build/cprof
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$top/testdata"
+export TZ=UTC LC_ALL=C
+sanitized=false
+case $build in *-san*) sanitized=true ;; esac
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+
+# expect NAME STATUS STDERR ARGS...: exact exit status and exact stderr.
+expect() {
+	local name=$1 status=$2 want=$3 got rc
+	shift 3
+	got=$(timeout 20 "$cprof" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" = "$status" ] && [ "$got" = "$want" ]; then
+		ok
+	else
+		bad "$name: cprof $*
+  want status $status: $want
+  got status $rc: $got"
+	fi
+}
+
+# wire NAME HEX-BYTES MESSAGE: a raw profile.proto from printf escapes fails with MESSAGE.
+wire() {
+	local f=$tmp/$1.pb
+	printf "$2" >"$f"
+	expect "$1" 1 "cprof: $f: $3" -top "$f"
+}
+
+# A valid profile's head: strings "", "s", "c" and one sample type (s, c).
+H='\x32\x00\x32\x01s\x32\x01c\x0a\x04\x08\x01\x10\x02'
+
+# --- §7 container and compression ---
+: >"$tmp/empty"
+expect c01-empty 1 "cprof: $tmp/empty: empty input" -top "$tmp/empty"
+mkfifo "$tmp/fifo"
+expect c02-fifo 1 "cprof: $tmp/fifo: not a regular file" -top "$tmp/fifo"
+expect c02-dev-zero 1 "cprof: /dev/zero: not a regular file" -top /dev/zero
+expect c02-directory 1 "cprof: $tmp: is a directory" -top "$tmp"
+truncate -s 300M "$tmp/sparse.pb"
+expect c03-too-large 1 "cprof: $tmp/sparse.pb: file size 314572800 exceeds the 268435456-byte limit (raise it with -max_input)" -top "$tmp/sparse.pb"
+expect c03-too-large-flag 1 "cprof: go-cpu.pb.gz: file size 3091 exceeds the 1024-byte limit (raise it with -max_input)" -max_input=1K -top go-cpu.pb.gz
+expect c03-bad-flag 2 "cprof: invalid value \"12x\" for max_input: want a size such as 512M
+usage: cprof <format> [options] <profile>...
+       cprof <command> [args] <profile>...   (e.g. cprof top5 cpu.prof)
+Run 'cprof -help' for every format and option." -max_input=12x -top go-cpu.pb.gz
+head -c 5 go-cpu.pb.gz >"$tmp/cut-header.pb.gz"
+expect c04-truncated-header 1 "cprof: $tmp/cut-header.pb.gz: truncated gzip data (after 5 compressed bytes)" -top "$tmp/cut-header.pb.gz"
+size=$(wc -c <go-cpu.pb.gz)
+head -c $((size - 4)) go-cpu.pb.gz >"$tmp/cut-trailer.pb.gz"
+expect c04-truncated-trailer 1 "cprof: $tmp/cut-trailer.pb.gz: truncated gzip data (after $((size - 4)) compressed bytes)" -top "$tmp/cut-trailer.pb.gz"
+cp go-cpu.pb.gz "$tmp/crc.pb.gz"
+printf '\0\0\0\0' | dd of="$tmp/crc.pb.gz" bs=1 seek=$((size - 8)) conv=notrunc status=none
+expect c05-bad-crc 1 "cprof: $tmp/crc.pb.gz: corrupt gzip data: incorrect data check (at compressed byte $((size - 4)))" -top "$tmp/crc.pb.gz"
+head -c 16M /dev/zero | gzip -9 >"$tmp/bomb.gz"
+bomb_size=$(wc -c <"$tmp/bomb.gz")
+/usr/bin/time -o "$tmp/time" -f '%e %M' "$cprof" -max_input=8M -top "$tmp/bomb.gz" >/dev/null 2>"$tmp/bomb.err"
+got=$(tail -1 "$tmp/time")
+rc_line=$(head -1 "$tmp/bomb.err")
+kb=${got#* }
+if [[ "$rc_line" == "cprof: $tmp/bomb.gz: decompressed size exceeds the 8388608-byte limit (at compressed byte "*"; raise it with -max_input)" ]] &&
+	[ "$(wc -l <"$tmp/bomb.err")" = 1 ] && { $sanitized || [ "$kb" -lt 65536 ]; }; then
+	ok
+else
+	bad "c06-gzip-bomb: $rc_line (${kb} KB)"
+fi
+echo "harden: ${bomb_size}-byte gzip bomb of 16 MiB refused in ${got% *} s, max RSS ${kb} KB$($sanitized && echo ' (sanitizer build, RSS not checked)')"
+head -c 300M /dev/zero | gzip -1 >"$tmp/bomb300.gz"
+got=$("$cprof" -top "$tmp/bomb300.gz" 2>&1 >/dev/null)
+if [[ "$got" == "cprof: $tmp/bomb300.gz: decompressed size exceeds the 268435456-byte limit (at compressed byte "*"; raise it with -max_input)" ]]; then ok; else bad "c06-default-limit: $got"; fi
+gzip -dc go-cpu.pb.gz >"$tmp/raw.pb"
+head -c 2000 "$tmp/raw.pb" | gzip >"$tmp/multi.pb.gz"
+tail -c +2001 "$tmp/raw.pb" | gzip >>"$tmp/multi.pb.gz"
+if [ "$("$cprof" -top "$tmp/multi.pb.gz" 2>&1)" = "$("$cprof" -top go-cpu.pb.gz 2>&1)" ]; then ok; else bad "c07-multi-member"; fi
+{ cat go-cpu.pb.gz; printf XYZ; } >"$tmp/trailing.pb.gz"
+expect c08-trailing-garbage 1 "cprof: $tmp/trailing.pb.gz: trailing garbage after gzip data (at compressed byte $size)" -top "$tmp/trailing.pb.gz"
+gzip -c go-cpu.pb.gz >"$tmp/double.pb.gz"
+expect c09-gzip-in-gzip 1 "cprof: $tmp/double.pb.gz: invalid wire type 7 in field 3 (at byte 0)" -top "$tmp/double.pb.gz"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$tmp/png"
+expect c10-png 1 "cprof: $tmp/png: invalid field number 0 (at byte 10)" -top "$tmp/png"
+
+# --- §7 protobuf wire level ---
+wire c11-varint-too-long '\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01' 'truncated varint in field 1 (at byte 0)'
+wire c11-varint-truncated '\x08\xff\xff' 'truncated varint in field 1 (at byte 0)'
+wire c12-field-zero '\x00' 'invalid field number 0 (at byte 0)'
+wire c12-wire-type-6 '\x0e' 'invalid wire type 6 in field 1 (at byte 0)'
+wire c12-wire-type-7 '\x0f' 'invalid wire type 7 in field 1 (at byte 0)'
+wire c12-nested-wire-type-3 "$H"'\x12\x01\x0b' 'malformed sample 1: invalid wire type 3 in field 1 (at byte 16)'
+# protobuf-c's tag reader would shift 65 by 25 places in an int (CVE-2022-33070)
+wire c13-shift-sample '\x12\x06\x88\xff\xff\xff\x41\x00' 'malformed sample 1: invalid field number 2214592497 (at byte 2)'
+wire c13-shift-line '\x22\x08\x22\x06\x88\xff\xff\xff\x41\x00' 'malformed location 1: invalid field number 2214592497 (at byte 4)'
+wire c13-shift-label "$H"'\x12\x08\x1a\x06\x88\xff\xff\xff\x41\x00' 'malformed sample 1: invalid field number 2214592497 (at byte 18)'
+wire c13-shift-mapping '\x1a\x06\x88\xff\xff\xff\x41\x00' 'malformed mapping 1: invalid field number 2214592497 (at byte 2)'
+wire c13-shift-function '\x2a\x06\x88\xff\xff\xff\x41\x00' 'malformed function 1: invalid field number 2214592497 (at byte 2)'
+wire c13-shift-value-type '\x0a\x06\x88\xff\xff\xff\x41\x00' 'malformed value type: invalid field number 2214592497 (at byte 2)'
+wire c14-length-past-end '\x12\xff\xff\xff\xff\x0f' 'truncated field 2 (at byte 0)'
+wire c15-truncated-fixed64 '\x09\x01\x02' 'truncated field 1 (at byte 0)'
+wire c15-truncated-fixed32 '\x0d\x01' 'truncated field 1 (at byte 0)'
+wire c16-wrong-wire-type '\x10\x01' 'field 2 has wire type 0 (at byte 0)'
+wire c19-packed-truncated "$H"'\x12\x03\x0a\x01\x80' 'malformed sample 1 (at byte 14)'
+wire c21-concatenated "$H"'\x48\x01\x48\x02' 'concatenated profiles detected (second time_nanos at byte 16)'
+
+# --- §7 profile semantics ---
+wire c23-string-table-0 '\x32\x01a' 'string_table[0] must be the empty string'
+wire c24-string-index '\x32\x00\x0a\x04\x08\x05\x10\x06' 'string index out of range: sample_type 1'
+wire c24-function-name "$H"'\x2a\x04\x08\x01\x10\x63' 'string index out of range: function id 1 name'
+wire c25-no-sample-type '\x32\x00\x12\x03\x12\x01\x01' 'missing sample type information'
+wire c26-value-count "$H"'\x12\x05\x12\x03\x01\x02\x03' 'sample 1 has 3 values but there are 1 sample types'
+wire c27-id-zero "$H"'\x2a\x02\x08\x00' 'function 1 has reserved id 0'
+wire c28-duplicate-id "$H"'\x2a\x02\x08\x01\x2a\x02\x08\x01' 'duplicate function id 1'
+wire c29-dangling-mapping "$H"'\x22\x04\x08\x01\x10\x09' 'location id 1 refers to missing mapping id 9'
+wire c29-dangling-function "$H"'\x22\x06\x08\x01\x22\x02\x08\x09' 'location id 1 line 1 refers to missing function id 9'
+
+# --- every fuzz crasher through the CLI: exit 0, or 1 with one line ---
+for f in "$top"/tests/regress/corpus/*; do
+	for r in -top -traces -dot; do
+		got=$(timeout 20 "$cprof" -symbolize=none $r "$f" 2>&1 >/dev/null)
+		rc=$?
+		if [ $rc = 0 ] || { [ $rc = 1 ] && [ "$(printf '%s\n' "$got" | wc -l)" = 1 ] && [[ "$got" == "cprof: $f: "* ]]; }; then
+			ok
+		else
+			bad "regress $r ${f##*/}: status $rc: $(printf '%s\n' "$got" | head -5)"
+		fi
+	done
+done
+
+# --- no partial output: SIGTERM while the report renders leaves nothing ---
+if [ -x "$build/genprof" ]; then
+	mkdir "$tmp/out"
+	"$build/genprof" -n 35000 -f 8000 "$tmp/big.pb.gz" >/dev/null 2>&1
+	"$cprof" -traces -output="$tmp/out/traces.txt" "$tmp/big.pb.gz" 2>/dev/null &
+	pid=$!
+	for _ in $(seq 1000); do
+		compgen -G "$tmp/out/traces.txt.cprof-*" >/dev/null && break
+		sleep 0.01
+	done
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	if [ $rc = 143 ] && [ -z "$(ls -A "$tmp/out")" ]; then
+		ok
+	else
+		bad "sigterm-output: status $rc, left: $(ls -A "$tmp/out")"
+	fi
+	rm -f "$tmp/out"/*
+fi
+# an error before writing leaves nothing either
+expect output-error 2 "cprof: sample_index \"nope\" must be one of: [samples cpu]" -sample_index=nope -top -output="$tmp/out/x" go-cpu.pb.gz
+if [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ]; then ok; else bad "output-error left $(ls -A "$tmp/out")"; fi
+
+# --- allocation failure: every k ends in the one out-of-memory line ---
+printf "$H"'\x12\x03\x12\x01\x01' >"$tmp/tiny.pb"
+for f in "$tmp/tiny.pb" inputs/folded.txt inputs/gperf-cpu.prof; do
+	k=1 failed=0
+	while [ $k -le 5000 ]; do
+		got=$(CPROF_FAIL_ALLOC=$k "$cprof" -symbolize=none -top "$f" 2>&1 >/dev/null)
+		rc=$?
+		[ $rc = 0 ] && break
+		if [ $rc != 1 ] || ! [[ "$got" =~ ^cprof:\ out\ of\ memory\ \(allocating\ [0-9]+\ bytes\)$ ]]; then
+			bad "alloc-fail $f k=$k: status $rc: $(printf '%s\n' "$got" | head -5)"
+			failed=1
+			break
+		fi
+		k=$((k + 1))
+	done
+	if [ $failed = 0 ] && [ $k -gt 1 ] && [ $rc = 0 ]; then
+		ok
+		echo "harden: ${f##*/}: all $((k - 1)) allocation failures end in one line"
+	elif [ $failed = 0 ]; then
+		bad "alloc-fail $f: no clean run after $k"
+	fi
+done
+
+echo "harden: $pass passed, $fail failed"
+[ "$fail" = 0 ]
