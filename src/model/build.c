@@ -56,6 +56,7 @@ void builder_period(struct cp_builder *b, const char *type, const char *unit, in
 {
 	b->p->period_type.type = builder_str(b, type);
 	b->p->period_type.unit = builder_str(b, unit);
+	b->p->has_period_type = true;
 	b->p->period = period;
 }
 

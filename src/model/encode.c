@@ -209,7 +209,7 @@ int profile_encode(const struct cp_profile *p, const struct cp_encode_opts *o, s
 		int64_t dflt = p->default_sample_type ? str(&e, p->default_sample_type) : 0;
 		int64_t doc = p->doc_url ? str(&e, p->doc_url) : 0;
 		int64_t *comments = xmalloc(st_mult(p->ncomments + 1, sizeof(*comments)));
-		bool period_type = p->period_type.type || p->period_type.unit;
+		bool period_type = p->has_period_type || p->period_type.type || p->period_type.unit;
 		Perftools__Profiles__ValueType pt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
 
 		for (size_t i = 0; i < p->ncomments; i++)

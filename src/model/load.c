@@ -670,6 +670,7 @@ static int scan_profile(struct loader *ld, const unsigned char *buf, size_t size
 			break;
 		case 11:
 			ret = read_value_type(ld, body, len, off, &prof->period_type);
+			prof->has_period_type = true;
 			break;
 		case 12:
 			prof->period = (int64_t)v;

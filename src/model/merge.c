@@ -385,6 +385,7 @@ struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struc
 		p->sample_types[i].type = intern_from(&mg, srcs[0], srcs[0]->sample_types[i].type);
 		p->sample_types[i].unit = intern_from(&mg, srcs[0], srcs[0]->sample_types[i].unit);
 	}
+	p->has_period_type = srcs[0]->has_period_type;
 	p->period_type.type = intern_from(&mg, srcs[0], srcs[0]->period_type.type);
 	p->period_type.unit = intern_from(&mg, srcs[0], srcs[0]->period_type.unit);
 	p->drop_frames = intern_from(&mg, srcs[0], srcs[0]->drop_frames);

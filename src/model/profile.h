@@ -67,6 +67,7 @@ struct cp_profile {
 	struct cp_value_type *sample_types;
 	size_t nsample_types;
 	struct cp_value_type period_type;
+	bool has_period_type; /* present, even when empty (Java heap profiles) */
 	int64_t period;
 	int64_t time_nanos, duration_nanos;
 	uint32_t drop_frames, keep_frames;

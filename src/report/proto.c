@@ -50,6 +50,7 @@ int report_topproto(struct report *r, struct buf *out, struct cp_err *err)
 					    strtab_len(&p->strs, p->period_type.type));
 	t->period_type.unit = strtab_intern(&t->strs, profile_str(p, p->period_type.unit),
 					    strtab_len(&p->strs, p->period_type.unit));
+	t->has_period_type = p->has_period_type;
 	t->period = p->period;
 	t->functions = arena_zalloc(&t->arena, (n + 1) * sizeof(*t->functions));
 	t->locations = arena_zalloc(&t->arena, (n + 1) * sizeof(*t->locations));

@@ -168,7 +168,7 @@ int report_raw(struct report *r, struct buf *out, struct cp_err *err)
 		buf_addf(out, "Comment: %s\n", profile_str(p, p->comments[i]));
 	if (p->doc_url)
 		buf_addf(out, "Doc: %s\n", profile_str(p, p->doc_url));
-	if (p->period_type.type || p->period_type.unit)
+	if (p->has_period_type || p->period_type.type || p->period_type.unit)
 		buf_addf(out, "PeriodType: %s %s\n", profile_str(p, p->period_type.type),
 			 profile_str(p, p->period_type.unit));
 	buf_addf(out, "Period: %" PRId64 "\n", p->period);

@@ -181,6 +181,7 @@ struct cp_profile *report_label_frames(const struct cp_profile *p, const char *r
 	t->comments = arena_alloc(&t->arena, (p->ncomments + 1) * sizeof(*t->comments));
 	copy_n(t->comments, p->comments, p->ncomments * sizeof(*t->comments));
 	t->period_type = p->period_type;
+	t->has_period_type = p->has_period_type;
 	t->period = p->period;
 	t->time_nanos = p->time_nanos;
 	t->duration_nanos = p->duration_nanos;

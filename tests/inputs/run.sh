@@ -46,5 +46,19 @@ for f in "$dir"/*; do
 	fi
 	pass=$((pass + 1))
 done
+
+# cprof -raw prints the same layout as the dump tool (upstream's Profile.String()).
+# Known difference: go-heap.txt has a numeric label of value 0 without a unit, which
+# pprof keeps from legacy text but cprof's model drops (the proto rule).
+for d in "$dir"/*.dump; do
+	f=${d%.dump}
+	case "$f" in *go-heap.txt) continue ;; esac
+	if cmp -s <(TZ=UTC "$build/cprof" -raw -symbolize=none "$f" 2>/dev/null) "$d"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL raw $(basename "$f"): cprof -raw differs from $(basename "$d")"
+	fi
+done
 echo "inputs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
