@@ -28,6 +28,12 @@
 #define UNUSED		       __attribute__((unused))
 #define ARRAY_SIZE(a)	       (sizeof(a) / sizeof((a)[0]))
 
+/* a + b wrapping on overflow, as Go's int64 arithmetic does (C's is undefined). */
+static inline int64_t add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 /* |v| as pprof computes it (INT64_MIN stays negative, as in Go). */
 static inline int64_t abs64(int64_t v)
 {

@@ -284,11 +284,11 @@ static struct cp_tag *tag_get(struct tag_table *t, uint32_t node, uint32_t label
 static void tag_add_one(struct cp_tag *t, int64_t w, int64_t dw, bool flat)
 {
 	if (flat) {
-		t->flat += w;
-		t->flat_div += dw;
+		t->flat = add64(t->flat, w);
+		t->flat_div = add64(t->flat_div, dw);
 	} else {
-		t->cum += w;
-		t->cum_div += dw;
+		t->cum = add64(t->cum, w);
+		t->cum_div = add64(t->cum_div, dw);
 	}
 }
 
@@ -476,8 +476,8 @@ static void *build_part_run(void *arg)
 				}
 				if (st[id].stamp != gen) {
 					st[id].stamp = gen;
-					st[id].cum += w;
-					st[id].cum_div += dw;
+					st[id].cum = add64(st[id].cum, w);
+					st[id].cum_div = add64(st[id].cum_div, dw);
 				}
 				if (with_edges && parent != CP_NONE && id != parent &&
 				    (!edge_dst || edge_dst[id])) {
@@ -486,8 +486,8 @@ static void *build_part_run(void *arg)
 
 					if (e->stamp != gen) {
 						e->stamp = gen;
-						e->weight += w;
-						e->weight_div += dw;
+						e->weight = add64(e->weight, w);
+						e->weight_div = add64(e->weight_div, dw);
 						e->residual |= residual;
 						e->not_inline |= ni == n - 1;
 					}
@@ -497,8 +497,8 @@ static void *build_part_run(void *arg)
 			}
 		}
 		if (parent != CP_NONE && !residual) {
-			st[parent].flat += w;
-			st[parent].flat_div += dw;
+			st[parent].flat = add64(st[parent].flat, w);
+			st[parent].flat_div = add64(st[parent].flat_div, dw);
 		}
 	}
 	return NULL;
@@ -508,10 +508,10 @@ static void *build_part_run(void *arg)
 static void build_part_merge(struct build_part *a, struct build_part *b, size_t nu)
 {
 	for (size_t id = 0; id < nu; id++) {
-		a->st[id].flat += b->st[id].flat;
-		a->st[id].flat_div += b->st[id].flat_div;
-		a->st[id].cum += b->st[id].cum;
-		a->st[id].cum_div += b->st[id].cum_div;
+		a->st[id].flat = add64(a->st[id].flat, b->st[id].flat);
+		a->st[id].flat_div = add64(a->st[id].flat_div, b->st[id].flat_div);
+		a->st[id].cum = add64(a->st[id].cum, b->st[id].cum);
+		a->st[id].cum_div = add64(a->st[id].cum_div, b->st[id].cum_div);
 	}
 	free(b->st);
 	if (!a->with_edges)
@@ -523,8 +523,8 @@ static void build_part_merge(struct build_part *a, struct build_part *b, size_t 
 		if (!e->key)
 			continue;
 		d = edge_slot_get(&a->et, e->key);
-		d->weight += e->weight;
-		d->weight_div += e->weight_div;
+		d->weight = add64(d->weight, e->weight);
+		d->weight_div = add64(d->weight_div, e->weight_div);
 		d->residual |= e->residual;
 		d->not_inline |= e->not_inline;
 	}
@@ -732,8 +732,8 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 						function_info(u, ln[li]);
 					idmap_put(&children, key, id);
 				}
-				g->stat[id].cum += w;
-				g->stat[id].cum_div += dw;
+				g->stat[id].cum = add64(g->stat[id].cum, w);
+				g->stat[id].cum_div = add64(g->stat[id].cum_div, dw);
 				if (parent != CP_NONE) {
 					uint64_t ekey = ((uint64_t)parent << 32 | id) + 1;
 					uint32_t e;
@@ -750,8 +750,8 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 						g->nedges++;
 						idmap_put(&edges, ekey, e);
 					}
-					g->edges[e].weight += w;
-					g->edges[e].weight_div += dw;
+					g->edges[e].weight = add64(g->edges[e].weight, w);
+					g->edges[e].weight_div = add64(g->edges[e].weight_div, dw);
 					if (li == n - 1)
 						g->edges[e].is_inline = false;
 				}
@@ -763,8 +763,8 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 			}
 		}
 		if (parent != CP_NONE) {
-			g->stat[parent].flat += w;
-			g->stat[parent].flat_div += dw;
+			g->stat[parent].flat = add64(g->stat[parent].flat, w);
+			g->stat[parent].flat_div = add64(g->stat[parent].flat_div, dw);
 		}
 		if (o->tags && sample_has_tags(o->tags, i)) {
 			for (size_t k = 0; k < npath; k++)

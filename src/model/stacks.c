@@ -144,12 +144,12 @@ static void add_values(struct cp_stacks *s, const struct cp_view *v, const struc
 		w = vals[o->sample_index];
 		cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
 		if (w > 0) {
-			s->pos[leaf[i]].self += w;
+			s->pos[leaf[i]].self = add64(s->pos[leaf[i]].self, w);
 			if (s->diff)
-				s->cnt_pos[leaf[i]].self += cnt;
+				s->cnt_pos[leaf[i]].self = add64(s->cnt_pos[leaf[i]].self, cnt);
 		} else {
 			s->neg[leaf[i]].self += abs64(w);
-			s->cnt_neg[leaf[i]].self += cnt;
+			s->cnt_neg[leaf[i]].self = add64(s->cnt_neg[leaf[i]].self, cnt);
 		}
 	}
 }

@@ -74,7 +74,7 @@ int report_folded(struct report *r, struct buf *out, struct cp_err *err)
 		int64_t sum = 0;
 
 		for (; j < nrows && !strcmp(rows[j].stack, rows[i].stack); j++)
-			sum += rows[j].value;
+			sum = add64(sum, rows[j].value);
 		if (sum)
 			buf_addf(out, "%s %" PRId64 "\n", rows[i].stack, sum);
 		for (; i < j; i++)

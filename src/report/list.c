@@ -182,8 +182,8 @@ static void list_file(struct report *r, struct source_reader *rd, const struct c
 	struct source_file *sf = source_get(rd, file);
 
 	for (size_t i = 0; i < n; i++) {
-		flat += g->stat[fns[i]].flat;
-		cum += g->stat[fns[i]].cum;
+		flat = add64(flat, g->stat[fns[i]].flat);
+		cum = add64(cum, g->stat[fns[i]].cum);
 	}
 	buf_addf(out, "ROUTINE ======================== %s in %s\n", name, file);
 	report_value(r, flat, fv, sizeof(fv));
@@ -213,8 +213,8 @@ static void list_file(struct report *r, struct source_reader *rd, const struct c
 
 		for (size_t i = 0; i < n; i++) {
 			if (graph_info(g, fns[i])->lineno == line) {
-				lf += g->stat[fns[i]].flat;
-				lc += g->stat[fns[i]].cum;
+				lf = add64(lf, g->stat[fns[i]].flat);
+				lc = add64(lc, g->stat[fns[i]].cum);
 			}
 		}
 		value_or_dot(r, lf, fv, sizeof(fv));

@@ -209,11 +209,11 @@ static int64_t compute_total(const struct report *r)
 		const int64_t *v = profile_values(p, si);
 		int64_t w = abs64(v[r->sample_index]), d = r->o.mean ? v[0] : 0;
 
-		total += w;
-		div += d;
+		total = add64(total, w);
+		div = add64(div, d);
 		if (has_base && diff_base_sample(p, &p->samples[si], key, val)) {
-			diff_total += w;
-			diff_div += d;
+			diff_total = add64(diff_total, w);
+			diff_div = add64(diff_div, d);
 		}
 	}
 	if (diff_total > 0) {

@@ -35,10 +35,10 @@ static void tag_add(struct tag_key **keys, size_t *nkeys, size_t *akeys, const c
 		memset(k, 0, sizeof(*k));
 		k->name = key;
 	}
-	k->total += w;
+	k->total = add64(k->total, w);
 	for (size_t i = 0; i < k->n; i++) {
 		if (!strcmp(k->values[i].name, value)) {
-			k->values[i].weight += w;
+			k->values[i].weight = add64(k->values[i].weight, w);
 			return;
 		}
 	}
@@ -107,7 +107,8 @@ int report_tags(struct report *r, struct buf *out, struct cp_err *err)
 			}
 		}
 	}
-	qsort(keys, nkeys, sizeof(*keys), key_cmp);
+	if (nkeys)
+		qsort(keys, nkeys, sizeof(*keys), key_cmp);
 	for (size_t i = 0; i < nkeys; i++) {
 		struct tag_key *k = &keys[i];
 		char head[1024], tot[64], all[64], pct[32];

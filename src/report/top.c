@@ -61,7 +61,7 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 		int64_t flat = graph_flat_value(g, id), cum = graph_cum_value(g, id);
 		char fv[64], cv[64], fp[32], sp[32], cp[32];
 
-		sum += flat;
+		sum = add64(sum, flat);
 		report_value(r, flat, fv, sizeof(fv));
 		report_value(r, cum, cv, sizeof(cv));
 		units_percent(fp, sizeof(fp), flat, r->total);

@@ -67,7 +67,7 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 
 			edge_line(r, out, g, e, e->src, cum);
 		}
-		flat_sum += flat;
+		flat_sum = add64(flat_sum, flat);
 		report_value(r, flat, fv, sizeof(fv));
 		report_value(r, cum, cv, sizeof(cv));
 		units_percent(fp, sizeof(fp), flat, r->total);
