@@ -199,7 +199,9 @@ static void describe_types(struct buf *b, const struct cp_profile *p)
 	buf_addc(b, ']');
 }
 
-int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, struct cp_err *err)
+/* Same period type and sample types (after profile_combine made them so)? */
+static int profile_compatible(const struct cp_profile *a, const struct cp_profile *b,
+			      struct cp_err *err)
 {
 	{
 		struct buf x = BUF_INIT, y = BUF_INIT;

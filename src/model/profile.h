@@ -147,9 +147,6 @@ struct cp_progress {
 struct cp_profile *profile_load(const char *const *paths, size_t npaths,
 				const struct cp_progress *progress, struct cp_err *err);
 
-/* merge.c: can b be merged into a (same period type and sample types)? */
-int profile_compatible(const struct cp_profile *a, const struct cp_profile *b, struct cp_err *err);
-
 /*
  * combine.c: reduce profiles to their common sample types and finest units
  * (pprof's CompatibilizeSampleTypes and ScaleProfiles; the inputs are
