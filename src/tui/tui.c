@@ -1,5 +1,6 @@
 #include "model/compat.h"
 #include <ctype.h>
+#include <time.h>
 #include "model/alloc.h"
 #include "tui/flame.h"
 #include "tui/screen.h"
@@ -39,6 +40,9 @@ struct tui {
 	size_t nundo;
 	char *search;
 	struct buf msg; /* status message, shown until the next key */
+	/* CPROF_TUI_TIMING: each action's time, key to redrawn screen, appended here */
+	FILE *timing;
+	double t0; /* when the action being timed started */
 };
 
 /* The key table: one row per key, the '?' overlay is made from it. */
@@ -64,6 +68,14 @@ static const struct key_def key_defs[] = {
 	{ "?", "this help" },
 	{ "q, Esc", "close the view (the last one returns to the shell)" },
 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void view_free(struct view *v)
 {
@@ -500,6 +512,7 @@ static void prompt_command(struct tui *t)
 	buf_init(&line);
 	if (screen_prompt(":", &line, complete_cb, t->sh))
 		buf_reset(&line);
+	t->t0 = now_ms();
 	while (line.len && line.buf[line.len - 1] == ' ')
 		line.buf[--line.len] = '\0';
 	if (!line.len) {
@@ -598,6 +611,7 @@ static bool handle(struct tui *t, int k)
 
 		buf_init(&line);
 		if (!screen_prompt("/", &line, NULL, NULL) && line.len) {
+			t->t0 = now_ms();
 			free(t->search);
 			t->search = buf_detach(&line, NULL);
 			search(t, v, 1, false);
@@ -655,11 +669,44 @@ static bool handle(struct tui *t, int k)
 	return true;
 }
 
+static const char *key_name(int k, char *b, size_t size)
+{
+	static const char *const names[] = { "Up",     "Down",	 "Left", "Right", "PgUp",
+					     "PgDn",   "Home",	 "End",	 "Enter", "Esc",
+					     "BSpace", "Resize", "EOF" };
+
+	if (k >= SCREEN_KEY_UP && k <= SCREEN_KEY_EOF)
+		return names[k - SCREEN_KEY_UP];
+	if (k > ' ' && k < 127)
+		snprintf(b, size, "%c", k);
+	else
+		snprintf(b, size, "0x%x", (unsigned)k);
+	return b;
+}
+
+static const char *kind_name(const struct tui *t)
+{
+	static const char *const names[] = { "top", "pager", "flame", "tree" };
+
+	return t->nviews ? names[t->views[t->nviews - 1]->kind] : "shell";
+}
+
+/* One line per action: the view it started in, the key, the view it ended in, ms. */
+static void timing_note(struct tui *t, const char *from, const char *what)
+{
+	if (!t->timing)
+		return;
+	fprintf(t->timing, "%s\t%s\t%s\t%.1f\n", from, what, kind_name(t), now_ms() - t->t0);
+	fflush(t->timing);
+}
+
 int tui_run(struct shell *sh)
 {
 	struct tui t;
 	struct cp_err err = { "" };
-	char *text;
+	const char *tf = getenv("CPROF_TUI_TIMING");
+	char *text, what[32];
+	const char *from = "shell", *key = "open";
 
 	memset(&t, 0, sizeof(t));
 	t.sh = sh;
@@ -668,14 +715,27 @@ int tui_run(struct shell *sh)
 		buf_release(&t.msg);
 		return -1;
 	}
+	t.t0 = now_ms();
+	if (tf && *tf)
+		t.timing = fopen(tf, "a");
 	text = run(&t, "top 1000000000");
 	push(&t, VIEW_TOP, "top", text);
 	free(text);
 	for (;;) {
+		int k;
+
 		draw(&t);
-		if (!handle(&t, screen_key()))
+		timing_note(&t, from, key);
+		k = screen_key();
+		t.t0 = now_ms();
+		from = kind_name(&t);
+		key = key_name(k, what, sizeof(what));
+		if (!handle(&t, k))
 			break;
 	}
+	timing_note(&t, from, key);
+	if (t.timing)
+		fclose(t.timing);
 	screen_close();
 	for (size_t i = 0; i < t.nviews; i++)
 		view_free(t.views[i]);
