@@ -3,114 +3,210 @@
 #include "tui/flame.h"
 #include "tui/screen.h"
 
-struct fnode {
-	char *name; /* points into the flame's text */
-	int64_t value;
-	size_t parent, depth;
-	size_t *kids;
-	size_t nkids, cap;
+enum {
+	SORTED_NAME = 1 << 0,
+	SORTED_VALUE = 1 << 1,
+	OPEN = 1 << 2,
 };
 
 struct flame {
-	char *text;
-	struct fnode *nodes;
-	size_t nnodes, cap;
+	struct cp_universe *u; /* borrowed: names */
+	size_t n;	       /* nodes; 0 is the root */
+	uint32_t *frame;       /* universe node; CP_NONE for the root */
+	uint32_t *parent, *depth;
+	int64_t *value;
+	uint32_t *koff;		/* children of i: kname/kval[koff[i] .. koff[i + 1]) */
+	uint32_t *kname, *kval; /* by name (flame), by value (tree), sorted on first use */
+	unsigned char *flags;
+	uint32_t *map; /* building: hash slots of (parent, frame) -> node + 1 */
+	size_t mask, cap;
 	size_t sel, zoom;
 	size_t zooms[256]; /* zoom stack */
 	size_t nzooms;
 	size_t voff; /* rows scrolled down */
 	/* call tree */
-	bool *open;
 	size_t tsel, ttop;
-	size_t *vis; /* visible nodes in order */
+	uint32_t *vis; /* visible nodes in order */
 	size_t nvis;
+	/* search: per universe node, 0 not tried, 1 no match, 2 match */
+	unsigned char *match;
+	char *match_for;
 };
 
-static size_t add_node(struct flame *f, size_t parent, char *name)
+static const char *name_of(const struct flame *f, size_t i)
 {
-	struct fnode *n;
-
-	if (f->nnodes == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 256;
-		f->nodes = xrealloc(f->nodes, f->cap * sizeof(*f->nodes));
-	}
-	n = &f->nodes[f->nnodes];
-	memset(n, 0, sizeof(*n));
-	n->name = name;
-	n->parent = parent;
-	n->depth = f->nnodes ? f->nodes[parent].depth + 1 : 0;
-	if (f->nnodes) {
-		struct fnode *p = &f->nodes[parent];
-
-		if (p->nkids == p->cap) {
-			p->cap = p->cap ? 2 * p->cap : 4;
-			p->kids = xrealloc(p->kids, p->cap * sizeof(*p->kids));
-		}
-		p->kids[p->nkids++] = f->nnodes;
-	}
-	return f->nnodes++;
+	return f->frame[i] == CP_NONE ? "all" : universe_printable(f->u, f->frame[i]);
 }
 
-static const struct fnode *sort_nodes;
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(sort_nodes[*(const size_t *)a].name, sort_nodes[*(const size_t *)b].name);
-}
-
-struct flame *flame_new(const char *folded)
+static struct flame *flame_alloc(struct cp_universe *u, size_t cap)
 {
 	struct flame *f = xcalloc(1, sizeof(*f));
-	char *line, *next;
 
-	static char root[] = "all";
+	f->u = u;
+	f->cap = cap < 16 ? 16 : cap;
+	f->frame = xmalloc(st_mult(f->cap, sizeof(*f->frame)));
+	f->parent = xmalloc(st_mult(f->cap, sizeof(*f->parent)));
+	f->value = xmalloc(st_mult(f->cap, sizeof(*f->value)));
+	return f;
+}
 
-	f->text = xstrdup(folded);
-	add_node(f, 0, root);
-	for (line = f->text; line && *line; line = next) {
-		char *sp, *frame, *end;
-		size_t at = 0;
-		int64_t v;
+static size_t add_node(struct flame *f, uint32_t parent, uint32_t frame)
+{
+	if (f->n == f->cap) {
+		f->cap *= 2;
+		f->frame = xrealloc(f->frame, st_mult(f->cap, sizeof(*f->frame)));
+		f->parent = xrealloc(f->parent, st_mult(f->cap, sizeof(*f->parent)));
+		f->value = xrealloc(f->value, st_mult(f->cap, sizeof(*f->value)));
+	}
+	f->frame[f->n] = frame;
+	f->parent[f->n] = parent;
+	f->value[f->n] = 0;
+	return f->n++;
+}
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		sp = strrchr(line, ' ');
-		if (!sp)
+static size_t slot_of(uint32_t parent, uint32_t frame, size_t mask)
+{
+	uint64_t h = ((uint64_t)parent << 32 | frame) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 32) & mask;
+}
+
+/* The child 'frame' of 'parent', added if new (sandwich building). */
+static size_t child(struct flame *f, uint32_t parent, uint32_t frame)
+{
+	size_t at;
+
+	if (2 * (f->n + 1) > f->mask + 1) {
+		size_t nmask = f->mask ? 2 * f->mask + 1 : 1023;
+		uint32_t *nmap = xcalloc(nmask + 1, sizeof(*nmap));
+
+		for (size_t i = 1; i < f->n; i++) {
+			at = slot_of(f->parent[i], f->frame[i], nmask);
+			while (nmap[at])
+				at = (at + 1) & nmask;
+			nmap[at] = (uint32_t)i + 1;
+		}
+		free(f->map);
+		f->map = nmap;
+		f->mask = nmask;
+	}
+	at = slot_of(parent, frame, f->mask);
+	while (f->map[at]) {
+		uint32_t i = f->map[at] - 1;
+
+		if (f->parent[i] == parent && f->frame[i] == frame)
+			return i;
+		at = (at + 1) & f->mask;
+	}
+	f->map[at] = (uint32_t)add_node(f, parent, frame) + 1;
+	return f->n - 1;
+}
+
+/* Depths and child lists; every node's index is greater than its parent's. */
+static void finish(struct flame *f)
+{
+	uint32_t *fill;
+
+	free(f->map);
+	f->map = NULL;
+	f->depth = xcalloc(f->n, sizeof(*f->depth));
+	f->koff = xcalloc(f->n + 1, sizeof(*f->koff));
+	f->kname = xmalloc(st_mult(f->n, sizeof(*f->kname)));
+	f->kval = xmalloc(st_mult(f->n, sizeof(*f->kval)));
+	f->flags = xcalloc(f->n, 1);
+	f->vis = xmalloc(st_mult(f->n, sizeof(*f->vis)));
+	f->match = xcalloc(f->u->ninfos + 1, 1);
+	for (size_t i = 1; i < f->n; i++) {
+		f->depth[i] = f->depth[f->parent[i]] + 1;
+		f->koff[f->parent[i] + 1]++;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		f->koff[i + 1] += f->koff[i];
+	fill = xmalloc(st_mult(f->n + 1, sizeof(*fill)));
+	memcpy(fill, f->koff, (f->n + 1) * sizeof(*fill));
+	for (size_t i = 1; i < f->n; i++)
+		f->kname[fill[f->parent[i]]++] = (uint32_t)i;
+	free(fill);
+	memcpy(f->kval, f->kname, f->n * sizeof(*f->kval));
+	f->flags[0] |= OPEN;
+}
+
+struct flame *flame_new(struct cp_universe *u, const struct cp_stacks *s)
+{
+	struct flame *f = flame_alloc(u, s->n);
+
+	f->n = s->n;
+	memcpy(f->frame, s->frame, s->n * sizeof(*f->frame));
+	memcpy(f->parent, s->parent, s->n * sizeof(*f->parent));
+	memcpy(f->value, s->width, s->n * sizeof(*f->value));
+	finish(f);
+	return f;
+}
+
+/* Per trie node: whether 'frame' is on its path, root to node included. */
+static unsigned char *on_path(const struct cp_stacks *s, uint32_t frame)
+{
+	unsigned char *has = xcalloc(s->n, 1);
+
+	for (size_t i = 1; i < s->n; i++)
+		has[i] = has[s->parent[i]] || s->frame[i] == frame;
+	return has;
+}
+
+struct flame *flame_callees(struct cp_universe *u, const struct cp_stacks *s, uint32_t frame)
+{
+	unsigned char *has = on_path(s, frame);
+	uint32_t *map = xmalloc(st_mult(s->n, sizeof(*map)));
+	struct flame *f = flame_alloc(u, 1024);
+
+	add_node(f, CP_NONE, frame);
+	map[0] = CP_NONE;
+	for (size_t i = 1; i < s->n; i++) {
+		uint32_t p = s->parent[i];
+
+		if (s->frame[i] == frame && !has[p])
+			map[i] = 0; /* the outermost call: merged into the root */
+		else if (map[p] != CP_NONE)
+			map[i] = (uint32_t)child(f, map[p], s->frame[i]);
+		else
+			map[i] = CP_NONE;
+		if (map[i] != CP_NONE)
+			f->value[map[i]] += s->width[i];
+	}
+	free(map);
+	free(has);
+	if (!f->value[0]) {
+		flame_free(f);
+		return NULL;
+	}
+	finish(f);
+	return f;
+}
+
+struct flame *flame_callers(struct cp_universe *u, const struct cp_stacks *s, uint32_t frame)
+{
+	unsigned char *has = on_path(s, frame);
+	struct flame *f = flame_alloc(u, 1024);
+
+	add_node(f, CP_NONE, frame);
+	for (size_t i = 1; i < s->n; i++) {
+		int64_t w = s->width[i];
+		uint32_t at = 0;
+
+		if (s->frame[i] != frame || has[s->parent[i]])
 			continue;
-		*sp = '\0';
-		v = strtoll(sp + 1, &end, 10);
-		if (*end || v <= 0)
-			continue;
-		f->nodes[0].value += v;
-		for (frame = line; frame;) {
-			char *semi = strchr(frame, ';');
-			size_t k, kid = 0;
-			bool found = false;
-
-			if (semi)
-				*semi = '\0';
-			for (k = 0; k < f->nodes[at].nkids; k++) {
-				kid = f->nodes[at].kids[k];
-				if (!strcmp(f->nodes[kid].name, frame)) {
-					found = true;
-					break;
-				}
-			}
-			if (!found)
-				kid = add_node(f, at, frame);
-			f->nodes[kid].value += v;
-			at = kid;
-			frame = semi ? semi + 1 : NULL;
+		f->value[0] += w;
+		for (uint32_t p = s->parent[i]; p != 0 && p != CP_NONE; p = s->parent[p]) {
+			at = (uint32_t)child(f, at, s->frame[p]);
+			f->value[at] += w;
 		}
 	}
-	sort_nodes = f->nodes;
-	f->open = xcalloc(f->nnodes, sizeof(*f->open));
-	f->vis = xcalloc(f->nnodes, sizeof(*f->vis));
-	f->open[0] = true;
-	for (size_t i = 0; i < f->nnodes; i++)
-		if (f->nodes[i].nkids > 1)
-			qsort(f->nodes[i].kids, f->nodes[i].nkids, sizeof(size_t), by_name);
+	free(has);
+	if (!f->value[0]) {
+		flame_free(f);
+		return NULL;
+	}
+	finish(f);
 	return f;
 }
 
@@ -118,123 +214,259 @@ void flame_free(struct flame *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->nnodes; i++)
-		free(f->nodes[i].kids);
-	free(f->nodes);
-	free(f->open);
+	free(f->frame);
+	free(f->parent);
+	free(f->depth);
+	free(f->value);
+	free(f->koff);
+	free(f->kname);
+	free(f->kval);
+	free(f->flags);
+	free(f->map);
 	free(f->vis);
-	free(f->text);
+	free(f->match);
+	free(f->match_for);
 	free(f);
 }
+
+static const struct flame *sort_flame;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(name_of(sort_flame, *(const uint32_t *)a),
+		      name_of(sort_flame, *(const uint32_t *)b));
+}
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = sort_flame->value[*(const uint32_t *)a];
+	int64_t y = sort_flame->value[*(const uint32_t *)b];
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return by_name(a, b);
+}
+
+/* The children of i, by name (flame) or by value (tree). */
+static const uint32_t *kids(struct flame *f, size_t i, bool by_val, size_t *n)
+{
+	unsigned char bit = by_val ? SORTED_VALUE : SORTED_NAME;
+	uint32_t *k = (by_val ? f->kval : f->kname) + f->koff[i];
+
+	*n = f->koff[i + 1] - f->koff[i];
+	if (!(f->flags[i] & bit)) {
+		f->flags[i] |= bit;
+		sort_flame = f;
+		if (*n > 1)
+			qsort(k, *n, sizeof(*k), by_val ? by_value : by_name);
+	}
+	return k;
+}
+
+static bool matches(struct flame *f, size_t i, const char *search)
+{
+	uint32_t id = f->frame[i] == CP_NONE ? (uint32_t)f->u->ninfos : f->frame[i];
+
+	if (!search || !*search)
+		return false;
+	if (!f->match_for || strcmp(f->match_for, search)) {
+		free(f->match_for);
+		f->match_for = xstrdup(search);
+		memset(f->match, 0, f->u->ninfos + 1);
+	}
+	if (!f->match[id])
+		f->match[id] = strstr(name_of(f, i), search) ? 2 : 1;
+	return f->match[id] == 2;
+}
+
+/* ---- drawing, at 1/8 of a cell ---- */
 
 struct draw_ctx {
 	struct flame *f;
 	int rows, cols;
 	const char *search;
+	uint32_t *owner; /* rows x cols*8: the node drawn in each eighth, CP_NONE if none */
 };
 
-static void draw_node(struct draw_ctx *c, size_t i, double x0, double scale)
+static void paint(struct draw_ctx *c, size_t i, double x0, double scale)
 {
-	const struct fnode *n = &c->f->nodes[i];
-	const struct fnode *z = &c->f->nodes[c->f->zoom];
-	long row = (long)(n->depth - z->depth) - (long)c->f->voff;
-	int a = (int)(x0 + 0.5), b = (int)(x0 + (double)n->value * scale + 0.5);
+	struct flame *f = c->f;
+	long row = (long)(f->depth[i] - f->depth[f->zoom]) - (long)f->voff;
+	int64_t a = (int64_t)(x0 + 0.5), b = (int64_t)(x0 + (double)f->value[i] * scale + 0.5);
+	int64_t w8 = (int64_t)c->cols * 8;
+	const uint32_t *k;
+	size_t nk;
 	double x = x0;
-	enum screen_attr attr;
 
 	if (b - a < 1 || row >= c->rows)
 		return;
 	if (row >= 0) {
-		char cell[512];
-		int w = b - a;
+		uint32_t *o = c->owner + (size_t)row * (size_t)w8;
 
-		attr = n->depth % 2 ? SCREEN_FRAME1 : SCREEN_FRAME2;
-		if (c->search && *c->search && strstr(n->name, c->search))
-			attr = SCREEN_MATCH;
-		if (i == c->f->sel)
-			attr = SCREEN_SELECT;
-		if (w > (int)sizeof(cell) - 1)
-			w = (int)sizeof(cell) - 1;
-		snprintf(cell, sizeof(cell), "%-*.*s", w, w > 1 ? w - 1 : w, n->name);
-		screen_put((int)row, a, cell, (size_t)w, attr);
+		for (int64_t e = a; e < b && e < w8; e++)
+			o[e] = (uint32_t)i;
 	}
-	for (size_t k = 0; k < n->nkids; k++) {
-		size_t kid = n->kids[k];
-
-		draw_node(c, kid, x, scale);
-		x += (double)c->f->nodes[kid].value * scale;
+	k = kids(f, i, false, &nk);
+	for (size_t j = 0; j < nk; j++) {
+		paint(c, k[j], x, scale);
+		x += (double)f->value[k[j]] * scale;
 	}
 }
 
-/* Is i inside the zoomed frame's subtree? */
-static bool in_zoom(const struct flame *f, size_t i)
+static int color(struct draw_ctx *c, uint32_t i)
 {
-	while (i != f->zoom && i != 0)
-		i = f->nodes[i].parent;
-	return i == f->zoom;
+	const char *name;
+	uint32_t h = 2166136261u;
+
+	if (i == CP_NONE)
+		return SCREEN_C_NONE;
+	if (i == c->f->sel)
+		return SCREEN_C_SELECT;
+	if (matches(c->f, i, c->search))
+		return SCREEN_C_MATCH;
+	/* a name keeps its colour in every view, as in flamegraph.pl */
+	for (name = name_of(c->f, i); *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return SCREEN_C_RAMP0 + (int)(h % SCREEN_C_RAMP);
 }
 
-void flame_draw(struct flame *f, int rows, const char *search, struct buf *status)
+/* Screen row of flame row r. */
+static int screen_row(int row0, int rows, bool up, int r)
 {
-	struct draw_ctx c = { f, rows, 0, search };
-	const struct fnode *z = &f->nodes[f->zoom], *s = &f->nodes[f->sel];
+	return up ? row0 + rows - 1 - r : row0 + r;
+}
+
+static void compose(struct draw_ctx *c, int row0, bool up)
+{
+	bool utf8 = screen_utf8();
+
+	for (int r = 0; r < c->rows; r++) {
+		const uint32_t *o = c->owner + (size_t)r * (size_t)c->cols * 8;
+		int y = screen_row(row0, c->rows, up, r);
+
+		for (int col = 0; col < c->cols;) {
+			const uint32_t *e = o + (size_t)col * 8;
+			uint32_t left = e[0], right;
+			int k = 1, run = 1;
+
+			while (k < 8 && e[k] == left)
+				k++;
+			right = k < 8 ? e[k] : left;
+			if (k < 8 && (!utf8 || left == CP_NONE)) {
+				/* whole cells: the cell goes to whoever has most of it */
+				if (k < 4)
+					left = right;
+				k = 8;
+			}
+			if (k < 8) {
+				char glyph[4] = { (char)0xe2, (char)0x96, (char)(0x90 - k), 0 };
+
+				screen_put_color(y, col, glyph, 3, color(c, left), color(c, right));
+				col++;
+				continue;
+			}
+			if (left == CP_NONE) {
+				col++;
+				continue;
+			}
+			/* a run of whole cells of one frame: its label */
+			while (col + run < c->cols) {
+				const uint32_t *n = o + (size_t)(col + run) * 8;
+				int j = 0;
+
+				while (j < 8 && n[j] == left)
+					j++;
+				if (j < 8 && !(j >= 4 && (!utf8 || n[j] == CP_NONE)))
+					break;
+				run++;
+			}
+			{
+				char cell[512];
+				int w = run < (int)sizeof(cell) - 1 ? run : (int)sizeof(cell) - 1;
+
+				snprintf(cell, sizeof(cell), "%-*.*s", w, w > 1 ? w - 1 : w,
+					 name_of(c->f, left));
+				screen_put_color(y, col, cell, (size_t)w, SCREEN_C_NONE,
+						 color(c, left));
+			}
+			col += run;
+		}
+	}
+}
+
+void flame_draw(struct flame *f, int row0, int rows, bool up, const char *search, int64_t total,
+		struct buf *status)
+{
+	struct draw_ctx c = { f, rows, 0, search, NULL };
+	size_t d = f->depth[f->sel] - f->depth[f->zoom];
 	int srows;
-	size_t d = s->depth - z->depth;
+	int64_t z = f->value[f->zoom], s = f->value[f->sel];
+	size_t cells;
 
 	screen_size(&srows, &c.cols);
 	if (d < f->voff)
 		f->voff = d;
 	if (rows > 0 && d >= f->voff + (size_t)rows)
 		f->voff = d - (size_t)rows + 1;
-	if (z->value > 0)
-		draw_node(&c, f->zoom, 0, (double)c.cols / (double)z->value);
-	buf_addf(status, "flame | %s | %.2f%% of all", s->name,
-		 f->nodes[0].value ? 100.0 * (double)s->value / (double)f->nodes[0].value : 0.0);
+	if (!total)
+		total = f->value[0];
+	cells = (size_t)(rows > 0 ? rows : 0) * (size_t)(c.cols > 0 ? c.cols : 0) * 8;
+	c.owner = xmalloc(st_mult(cells + 1, sizeof(*c.owner)));
+	for (size_t k = 0; k < cells; k++)
+		c.owner[k] = CP_NONE;
+	if (z > 0 && cells)
+		paint(&c, f->zoom, 0, (double)c.cols * 8 / (double)z);
+	if (cells)
+		compose(&c, row0, up);
+	free(c.owner);
+	buf_addf(status, "flame | %s | %.2f%% of all", name_of(f, f->sel),
+		 total ? 100.0 * (double)s / (double)total : 0.0);
 	if (f->zoom)
-		buf_addf(status, ", %.2f%% of zoom",
-			 z->value ? 100.0 * (double)s->value / (double)z->value : 0.0);
+		buf_addf(status, ", %.2f%% of zoom", z ? 100.0 * (double)s / (double)z : 0.0);
 	if (f->sel)
 		buf_addf(status, ", %.2f%% of parent",
-			 100.0 * (double)s->value / (double)f->nodes[s->parent].value);
+			 100.0 * (double)s / (double)f->value[f->parent[f->sel]]);
 }
 
-static size_t sibling(const struct flame *f, size_t i, int dir)
+static size_t sibling(struct flame *f, size_t i, int dir)
 {
-	const struct fnode *p;
+	const uint32_t *k;
+	size_t nk;
 
 	if (i == f->zoom)
 		return i;
-	p = &f->nodes[f->nodes[i].parent];
-	for (size_t k = 0; k < p->nkids; k++) {
-		if (p->kids[k] != i)
+	k = kids(f, f->parent[i], false, &nk);
+	for (size_t j = 0; j < nk; j++) {
+		if (k[j] != i)
 			continue;
-		if (dir < 0 && k > 0)
-			return p->kids[k - 1];
-		if (dir > 0 && k + 1 < p->nkids)
-			return p->kids[k + 1];
+		if (dir < 0 && j > 0)
+			return k[j - 1];
+		if (dir > 0 && j + 1 < nk)
+			return k[j + 1];
 	}
 	return i;
 }
 
 /* The widest child, the one a reader follows down. */
-static size_t widest_kid(const struct flame *f, size_t i)
+static size_t widest_kid(struct flame *f, size_t i)
 {
-	const struct fnode *n = &f->nodes[i];
-	size_t best = i;
+	size_t nk;
+	const uint32_t *k = kids(f, i, true, &nk);
 
-	for (size_t k = 0; k < n->nkids; k++)
-		if (best == i || f->nodes[n->kids[k]].value > f->nodes[best].value)
-			best = n->kids[k];
-	return best;
+	return nk ? k[0] : i;
 }
 
-bool flame_key(struct flame *f, int key)
+bool flame_key(struct flame *f, int key, bool up)
 {
+	if (up && (key == SCREEN_KEY_UP || key == 'k'))
+		key = SCREEN_KEY_DOWN;
+	else if (up && (key == SCREEN_KEY_DOWN || key == 'j'))
+		key = SCREEN_KEY_UP;
 	switch (key) {
 	case SCREEN_KEY_UP:
 	case 'k':
 		if (f->sel != f->zoom)
-			f->sel = f->nodes[f->sel].parent;
+			f->sel = f->parent[f->sel];
 		return true;
 	case SCREEN_KEY_DOWN:
 	case 'j':
@@ -265,14 +497,22 @@ bool flame_key(struct flame *f, int key)
 	}
 }
 
+/* Is i inside the zoomed frame's subtree? */
+static bool in_zoom(const struct flame *f, size_t i)
+{
+	while (i != f->zoom && i != 0)
+		i = f->parent[i];
+	return i == f->zoom;
+}
+
 bool flame_find(struct flame *f, const char *s, int dir)
 {
-	size_t n = f->nnodes;
+	size_t n = f->n;
 
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = dir > 0 ? (f->sel + k) % n : (f->sel + n - k) % n;
 
-		if (strstr(f->nodes[i].name, s) && in_zoom(f, i)) {
+		if (f->value[i] && matches(f, i, s) && in_zoom(f, i)) {
 			f->sel = i;
 			return true;
 		}
@@ -280,32 +520,29 @@ bool flame_find(struct flame *f, const char *s, int dir)
 	return false;
 }
 
-/* ---- call tree ---- */
-
-static int by_value(const void *a, const void *b)
+uint32_t flame_selected(const struct flame *f, bool tree)
 {
-	int64_t x = sort_nodes[*(const size_t *)a].value, y = sort_nodes[*(const size_t *)b].value;
-
-	if (x != y)
-		return x > y ? -1 : 1;
-	return strcmp(sort_nodes[*(const size_t *)a].name, sort_nodes[*(const size_t *)b].name);
+	return f->frame[tree ? f->tsel : f->sel];
 }
+
+int64_t flame_total(const struct flame *f)
+{
+	return f->value[0];
+}
+
+/* ---- call tree ---- */
 
 static void list_visible(struct flame *f, size_t i)
 {
-	const struct fnode *n = &f->nodes[i];
-	size_t *kids;
+	const uint32_t *k;
+	size_t nk;
 
-	f->vis[f->nvis++] = i;
-	if (!f->open[i] || !n->nkids)
+	f->vis[f->nvis++] = (uint32_t)i;
+	if (!(f->flags[i] & OPEN))
 		return;
-	kids = xmalloc(n->nkids * sizeof(*kids));
-	memcpy(kids, n->kids, n->nkids * sizeof(*kids));
-	sort_nodes = f->nodes;
-	qsort(kids, n->nkids, sizeof(*kids), by_value);
-	for (size_t k = 0; k < n->nkids; k++)
-		list_visible(f, kids[k]);
-	free(kids);
+	k = kids(f, i, true, &nk);
+	for (size_t j = 0; j < nk; j++)
+		list_visible(f, k[j]);
 }
 
 static size_t vis_index(const struct flame *f, size_t node)
@@ -318,16 +555,21 @@ static size_t vis_index(const struct flame *f, size_t node)
 
 static int64_t self_value(const struct flame *f, size_t i)
 {
-	int64_t v = f->nodes[i].value;
+	int64_t v = f->value[i];
 
-	for (size_t k = 0; k < f->nodes[i].nkids; k++)
-		v -= f->nodes[f->nodes[i].kids[k]].value;
+	for (uint32_t k = f->koff[i]; k < f->koff[i + 1]; k++)
+		v -= f->value[f->kname[k]];
 	return v;
+}
+
+static bool has_kids(const struct flame *f, size_t i)
+{
+	return f->koff[i + 1] > f->koff[i];
 }
 
 void flame_tree_draw(struct flame *f, int rows, struct buf *status)
 {
-	double total = f->nodes[0].value ? (double)f->nodes[0].value : 1.0;
+	double total = f->value[0] ? (double)f->value[0] : 1.0;
 	size_t at;
 	struct buf line = BUF_INIT;
 
@@ -341,29 +583,27 @@ void flame_tree_draw(struct flame *f, int rows, struct buf *status)
 	buf_init(&line);
 	for (int r = 0; r < rows && f->ttop + (size_t)r < f->nvis; r++) {
 		size_t i = f->vis[f->ttop + (size_t)r];
-		const struct fnode *n = &f->nodes[i];
 
 		buf_reset(&line);
-		buf_addf(&line, "%7.2f%% %7.2f%%  %*s%c %s", 100.0 * (double)n->value / total,
-			 100.0 * (double)self_value(f, i) / total, (int)(2 * n->depth), "",
-			 !n->nkids  ? ' ' :
-			 f->open[i] ? '-' :
-				      '+',
-			 n->name);
+		buf_addf(&line, "%7.2f%% %7.2f%%  %*s%c %s", 100.0 * (double)f->value[i] / total,
+			 100.0 * (double)self_value(f, i) / total, (int)(2 * f->depth[i]), "",
+			 !has_kids(f, i)    ? ' ' :
+			 f->flags[i] & OPEN ? '-' :
+					      '+',
+			 name_of(f, i));
 		if (i == f->tsel)
 			screen_fill(r, 0, SCREEN_SELECT);
 		screen_put(r, 0, line.buf, line.len, i == f->tsel ? SCREEN_SELECT : SCREEN_NORMAL);
 	}
 	buf_release(&line);
-	buf_addf(status, "tree | %s | cum %.2f%%, self %.2f%%", f->nodes[f->tsel].name,
-		 100.0 * (double)f->nodes[f->tsel].value / total,
+	buf_addf(status, "tree | %s | cum %.2f%%, self %.2f%%", name_of(f, f->tsel),
+		 100.0 * (double)f->value[f->tsel] / total,
 		 100.0 * (double)self_value(f, f->tsel) / total);
 }
 
 bool flame_tree_key(struct flame *f, int key, int rows)
 {
 	size_t at;
-	const struct fnode *n = &f->nodes[f->tsel];
 
 	f->nvis = 0;
 	list_visible(f, 0);
@@ -399,22 +639,22 @@ bool flame_tree_key(struct flame *f, int key, int rows)
 	case SCREEN_KEY_RIGHT:
 	case SCREEN_KEY_ENTER:
 	case '+':
-		if (!n->nkids)
+		if (!has_kids(f, f->tsel))
 			return true;
-		if (!f->open[f->tsel]) {
-			f->open[f->tsel] = true;
+		if (!(f->flags[f->tsel] & OPEN)) {
+			f->flags[f->tsel] |= OPEN;
 		} else {
-			f->nvis = 0;
-			list_visible(f, 0);
-			f->tsel = f->vis[vis_index(f, f->tsel) + 1];
+			size_t nk;
+
+			f->tsel = kids(f, f->tsel, true, &nk)[0];
 		}
 		return true;
 	case SCREEN_KEY_LEFT:
 	case '-':
-		if (f->open[f->tsel] && n->nkids)
-			f->open[f->tsel] = false;
+		if ((f->flags[f->tsel] & OPEN) && has_kids(f, f->tsel))
+			f->flags[f->tsel] &= (unsigned char)~OPEN;
 		else if (f->tsel)
-			f->tsel = n->parent;
+			f->tsel = f->parent[f->tsel];
 		return true;
 	default:
 		return false;

@@ -1,11 +1,17 @@
 #include "model/compat.h"
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <unistd.h>
 #include "tui/screen.h"
 
 static bool active;
+static int ncolors; /* 256, 8 or 0: what the drawings use */
+static bool utf8;
+/* colour pairs for (fg, bg), allocated on first use; 0: not yet, -1: none left */
+static short pairs[SCREEN_C_COUNT + 1][SCREEN_C_COUNT + 1];
+static short next_pair = 16;
 
 static void restore(void)
 {
@@ -42,6 +48,7 @@ int screen_open(struct cp_err *err)
 		for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 			signal(sigs[i], on_signal);
 	}
+	utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	cbreak();
 	noecho();
 	nonl();
@@ -59,6 +66,15 @@ int screen_open(struct cp_err *err)
 		init_pair(6, COLOR_MAGENTA, -1);
 		init_pair(7, COLOR_RED, -1);
 	}
+	ncolors = !has_colors() ? 0 : COLORS >= 256 ? 256 : 8;
+	if (getenv("CPROF_COLORS")) {
+		int cap = atoi(getenv("CPROF_COLORS"));
+
+		if (cap < ncolors)
+			ncolors = cap >= 256 ? 256 : cap >= 8 ? 8 : 0;
+	}
+	memset(pairs, 0, sizeof(pairs));
+	next_pair = 16;
 	return 0;
 }
 
@@ -131,6 +147,93 @@ void screen_fill(int row, int col, enum screen_attr a)
 	for (int c = col; c < cols; c++)
 		mvaddch(row, c, ' ');
 	attroff(attr_of(a));
+}
+
+int screen_colors(void)
+{
+	return ncolors;
+}
+
+bool screen_utf8(void)
+{
+	return utf8;
+}
+
+/* The terminal colour of c; -1 for the default. */
+static short color_of(int c)
+{
+	/* the ramp: pale yellow to red, as flamegraph.pl's "hot" palette */
+	static const short ramp256[SCREEN_C_RAMP] = { 229, 222, 221, 220, 214, 208, 202, 196 };
+	static const short ramp8[SCREEN_C_RAMP] = { COLOR_YELLOW, COLOR_YELLOW, COLOR_YELLOW,
+						    COLOR_YELLOW, COLOR_RED,	COLOR_RED,
+						    COLOR_RED,	  COLOR_RED };
+
+	if (c >= SCREEN_C_RAMP0 && c < SCREEN_C_RAMP)
+		return ncolors == 256 ? ramp256[c] : ramp8[c];
+	switch (c) {
+	case SCREEN_C_SELECT:
+		return ncolors == 256 ? 45 : COLOR_CYAN;
+	case SCREEN_C_MATCH:
+		return ncolors == 256 ? 201 : COLOR_MAGENTA;
+	case SCREEN_C_OTHER:
+		return ncolors == 256 ? 250 : COLOR_WHITE;
+	default:
+		return -1;
+	}
+}
+
+static attr_t pair_attr(int fg, int bg)
+{
+	short *p;
+
+	if (fg < SCREEN_C_NONE || fg >= SCREEN_C_COUNT)
+		fg = SCREEN_C_NONE;
+	if (bg < SCREEN_C_NONE || bg >= SCREEN_C_COUNT)
+		bg = SCREEN_C_NONE;
+	p = &pairs[fg + 1][bg + 1];
+	if (*p == 0) {
+		short f = color_of(fg), b = color_of(bg);
+
+		/* text on a coloured cell is black, whatever the terminal's default */
+		if (fg == SCREEN_C_NONE && bg != SCREEN_C_NONE)
+			f = COLOR_BLACK;
+		if (next_pair < COLOR_PAIRS && init_pair(next_pair, f, b) == OK)
+			*p = next_pair++;
+		else
+			*p = -1;
+	}
+	return *p > 0 ? (attr_t)COLOR_PAIR(*p) : A_NORMAL;
+}
+
+/* Without colours: frames in reverse video, marks with more attributes. */
+static attr_t mono_attr(int fg, int bg)
+{
+	attr_t a = A_NORMAL;
+
+	if (bg != SCREEN_C_NONE)
+		a = A_REVERSE;
+	if (fg != SCREEN_C_NONE && bg == SCREEN_C_NONE)
+		a = A_NORMAL;
+	if (bg == SCREEN_C_SELECT || fg == SCREEN_C_SELECT)
+		a |= A_BOLD;
+	if (bg == SCREEN_C_MATCH || fg == SCREEN_C_MATCH)
+		a |= A_UNDERLINE;
+	return a;
+}
+
+void screen_put_color(int row, int col, const char *s, size_t len, int fg, int bg)
+{
+	int rows, cols;
+	attr_t a = ncolors ? pair_attr(fg, bg) : mono_attr(fg, bg);
+
+	getmaxyx(stdscr, rows, cols);
+	if (row < 0 || row >= rows || col < 0 || col >= cols)
+		return;
+	if (len > (size_t)(cols - col) && (unsigned char)*s < 0x80)
+		len = (size_t)(cols - col);
+	attron(a);
+	mvaddnstr(row, col, s, (int)len);
+	attroff(a);
 }
 
 void screen_refresh(void)

@@ -28,6 +28,22 @@ enum screen_attr {
 	SCREEN_HEAT3,
 };
 
+/*
+ * Colours for drawings (flame graphs, heat gutters): a ramp from cool
+ * (SCREEN_C_RAMP0) to hot, plus marks.  screen.c maps them to the 256-colour
+ * palette, to the 8/16 basic colours, or (no colours) to attributes, by
+ * what the terminal has (COLORS, has_colors()).
+ */
+enum screen_color {
+	SCREEN_C_NONE = -1, /* the terminal's default background */
+	SCREEN_C_RAMP0 = 0,
+	SCREEN_C_RAMP = 8, /* ramp steps: SCREEN_C_RAMP0 .. SCREEN_C_RAMP - 1 */
+	SCREEN_C_SELECT = SCREEN_C_RAMP,
+	SCREEN_C_MATCH,
+	SCREEN_C_OTHER, /* frames too thin to draw, summed */
+	SCREEN_C_COUNT,
+};
+
 /* Keys other than plain bytes. */
 enum screen_key {
 	SCREEN_KEY_UP = 0x110000,
@@ -55,6 +71,16 @@ void screen_erase(void);
 void screen_put(int row, int col, const char *s, size_t len, enum screen_attr a);
 /* Fill the rest of the row from col with spaces in attribute a. */
 void screen_fill(int row, int col, enum screen_attr a);
+/*
+ * 'len' bytes of text (or one glyph) in colour fg on bg (enum screen_color);
+ * text is cut at the right edge.  Without colours, marks and frames are
+ * told apart by attributes.
+ */
+void screen_put_color(int row, int col, const char *s, size_t len, int fg, int bg);
+/* 256, 8 or 16 (basic colours) or 0 (none); CPROF_COLORS=0|8|256 caps it. */
+int screen_colors(void);
+/* Whether the terminal takes UTF-8 (the block glyphs); else ASCII only. */
+bool screen_utf8(void);
 void screen_refresh(void);
 /* Redraw everything on the next refresh (after something else wrote to the terminal). */
 void screen_invalidate(void);

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <time.h>
 #include "model/alloc.h"
+#include "report/report.h"
 #include "tui/flame.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
@@ -10,7 +11,8 @@ enum view_kind {
 	VIEW_TOP,
 	VIEW_PAGER,
 	VIEW_FLAME,
-	VIEW_TREE
+	VIEW_TREE,
+	VIEW_SANDWICH
 };
 
 struct view {
@@ -19,17 +21,44 @@ struct view {
 	char *text;   /* owned; lines point into it */
 	char **lines; /* NUL-terminated lines */
 	size_t nlines;
-	size_t top;	     /* first line shown */
-	size_t sel;	     /* selected line (top table) */
-	size_t first_row;    /* top table: first data line; nlines if none */
-	size_t hoff;	     /* columns scrolled to the right */
-	struct flame *flame; /* VIEW_FLAME */
-	double *heat;	     /* pager: each line's cum if it is a source line, else 0 */
+	size_t top;	       /* first line shown */
+	size_t sel;	       /* selected line (top table) */
+	size_t first_row;      /* top table: first data line; nlines if none */
+	size_t hoff;	       /* columns scrolled to the right */
+	struct flame *flame;   /* flame graph, call tree; sandwich: the callers */
+	struct flame *callees; /* sandwich */
+	uint32_t frame;	       /* sandwich: its function (universe node) */
+	bool lower;	       /* sandwich: keys go to the callees */
+	unsigned gen;	       /* the stacks the flames were built from */
+	bool stale;	       /* options changed since it was drawn */
+	char *fname;	       /* sandwich: the function's name */
+	double *heat;	       /* pager: each line's cum if it is a source line, else 0 */
 	double max_heat;
 };
 
 struct undo {
 	struct cp_options o;
+};
+
+/*
+ * What the views draw, cached while the settings that shape it stay the
+ * same: the stack trie of the filtered profile (flame graph, call tree,
+ * sandwich) and the last few top tables.  Moving, zooming, switching views
+ * and undoing go back to these; a filter change rebuilds only what the
+ * view on screen needs.
+ */
+struct stacks_cache {
+	char *key; /* options_key() it was built for; NULL: none */
+	unsigned gen;
+	struct report r;
+	struct buf warn;
+	struct cp_universe *u;
+	struct cp_stacks *s;
+};
+
+struct top_cache {
+	char *key; /* options_key() and sort */
+	char *text, *msg;
 };
 
 struct tui {
@@ -40,6 +69,8 @@ struct tui {
 	size_t nundo;
 	char *search;
 	struct buf msg; /* status message, shown until the next key */
+	struct stacks_cache stacks;
+	struct top_cache tops[8]; /* most recent first */
 	/* CPROF_TUI_TIMING: each action's time, key to redrawn screen, appended here */
 	FILE *timing;
 	double t0; /* when the action being timed started */
@@ -65,6 +96,8 @@ static const struct key_def key_defs[] = {
 	{ "s", "top table: sort by flat or by cum" },
 	{ "F", "flame graph (arrows move, Enter zooms in, Esc zooms out)" },
 	{ "T", "call tree (Right/Enter expands, Left collapses)" },
+	{ "S", "sandwich of the selected function: callers above, callees below" },
+	{ "Tab", "sandwich: move between the callers and the callees" },
 	{ "?", "this help" },
 	{ "q, Esc", "close the view (the last one returns to the shell)" },
 };
@@ -82,6 +115,8 @@ static void view_free(struct view *v)
 	if (!v)
 		return;
 	flame_free(v->flame);
+	flame_free(v->callees);
+	free(v->fname);
 	free(v->heat);
 	free(v->title);
 	free(v->text);
@@ -208,10 +243,65 @@ static char *run(struct tui *t, const char *line)
 
 static char *row_name(const char *line);
 
+/* The settings that shape what the views show, as one string. */
+static char *options_key(const struct cp_options *o, bool with_sort)
+{
+	struct buf b = BUF_INIT;
+	char v[4096];
+
+	buf_init(&b);
+	for (size_t i = 0; i < opt_ndefs; i++) {
+		const struct opt_def *d = &opt_defs[i];
+
+		if (!strcmp(d->name, "output") || (!with_sort && !strcmp(d->name, "sort")))
+			continue;
+		option_get(o, d, v, sizeof(v));
+		buf_addf(&b, "%s=%s\n", d->name, v);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static void top_cache_release(struct top_cache *c)
+{
+	free(c->key);
+	free(c->text);
+	free(c->msg);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The top table for the current settings, from the cache or the dispatcher. */
+static char *top_text(struct tui *t)
+{
+	char *key = options_key(&t->sh->opt, true);
+	size_t n = ARRAY_SIZE(t->tops), i;
+	struct top_cache hit;
+	char *text;
+
+	for (i = 0; i < n && t->tops[i].key; i++)
+		if (!strcmp(t->tops[i].key, key))
+			break;
+	if (i < n && t->tops[i].key) {
+		free(key);
+		hit = t->tops[i];
+		memmove(t->tops + 1, t->tops, i * sizeof(*t->tops));
+		t->tops[0] = hit;
+		buf_reset(&t->msg);
+		buf_adds(&t->msg, hit.msg);
+		return xstrdup(hit.text);
+	}
+	text = run(t, "top 1000000000");
+	top_cache_release(&t->tops[n - 1]);
+	memmove(t->tops + 1, t->tops, (n - 1) * sizeof(*t->tops));
+	t->tops[0].key = key;
+	t->tops[0].text = xstrdup(text);
+	t->tops[0].msg = xstrdup(t->msg.buf);
+	return text;
+}
+
 /* Render the table again after a change; the selected function stays selected. */
 static void refresh_top(struct tui *t, struct view *v)
 {
-	char *text = run(t, "top 1000000000");
+	char *text = top_text(t);
 	char *was = v->sel >= v->first_row && v->sel < v->nlines ? row_name(v->lines[v->sel]) :
 								   NULL;
 
@@ -270,6 +360,141 @@ static char *name_regex(const char *name)
 	return buf_detach(&b, NULL);
 }
 
+static void stacks_cache_release(struct stacks_cache *c)
+{
+	if (!c->key)
+		return;
+	stacks_free(c->s);
+	universe_free(c->u);
+	report_release(&c->r);
+	buf_release(&c->warn);
+	free(c->key);
+	c->key = NULL;
+	c->s = NULL;
+	c->u = NULL;
+}
+
+/* The stack trie for the current settings; NULL (message in t->msg) on error. */
+static struct stacks_cache *get_stacks(struct tui *t)
+{
+	struct stacks_cache *c = &t->stacks;
+	char *key = options_key(&t->sh->opt, false);
+	struct cp_err err = { "" };
+	struct cp_stacks_opts so;
+
+	if (c->key && !strcmp(c->key, key)) {
+		free(key);
+		return c;
+	}
+	/* the flames name their frames from the old universe */
+	for (size_t i = 0; i < t->nviews; i++) {
+		flame_free(t->views[i]->flame);
+		flame_free(t->views[i]->callees);
+		t->views[i]->flame = t->views[i]->callees = NULL;
+	}
+	stacks_cache_release(c);
+	c->gen++;
+	buf_init(&c->warn);
+	if (report_prepare(&c->r, t->sh->p, &t->sh->opt, command_find("tree"), NULL, &c->warn,
+			   &err)) {
+		report_release(&c->r);
+		buf_release(&c->warn);
+		buf_reset(&t->msg);
+		buf_adds(&t->msg, err.msg);
+		free(key);
+		return NULL;
+	}
+	c->key = key;
+	c->u = report_universe(&c->r, false);
+	so.sample_index = c->r.sample_index;
+	so.count_index = -1;
+	so.drop_negative = c->r.o.drop_negative;
+	c->s = stacks_build(c->u, &so);
+	if (c->warn.len && !t->msg.len) {
+		const char *nl = memchr(c->warn.buf, '\n', c->warn.len);
+
+		buf_add(&t->msg, c->warn.buf, nl ? (size_t)(nl - c->warn.buf) : c->warn.len);
+	}
+	return c;
+}
+
+static uint32_t frame_by_name(struct cp_universe *u, const char *name)
+{
+	for (uint32_t id = 0; id < u->ninfos; id++)
+		if (!strcmp(universe_printable(u, id), name))
+			return id;
+	return CP_NONE;
+}
+
+/* Bring the view up to date with the settings before it is drawn. */
+static void ensure_view(struct tui *t, struct view *v)
+{
+	struct stacks_cache *c;
+	uint32_t id;
+
+	if (v->kind == VIEW_TOP && v->stale) {
+		struct buf keep = BUF_INIT;
+
+		buf_init(&keep);
+		buf_add(&keep, t->msg.buf, t->msg.len);
+		refresh_top(t, v);
+		if (!t->msg.len)
+			buf_add(&t->msg, keep.buf, keep.len);
+		buf_release(&keep);
+	}
+	if (v->kind == VIEW_TOP || v->kind == VIEW_PAGER) {
+		v->stale = false;
+		return;
+	}
+	if (!v->stale && v->flame && v->gen == t->stacks.gen)
+		return;
+	v->stale = false;
+	c = get_stacks(t);
+	if (!c || (v->flame && v->gen == c->gen))
+		return;
+	flame_free(v->flame);
+	flame_free(v->callees);
+	v->flame = v->callees = NULL;
+	v->gen = c->gen;
+	if (v->kind != VIEW_SANDWICH) {
+		v->flame = flame_new(c->u, c->s);
+		return;
+	}
+	id = frame_by_name(c->u, v->fname);
+	if (id != CP_NONE) {
+		v->flame = flame_callers(c->u, c->s, id);
+		v->callees = flame_callees(c->u, c->s, id);
+	}
+	if (!v->flame) {
+		buf_reset(&t->msg);
+		buf_addf(&t->msg, "%s is in no stack with these settings", v->fname);
+	}
+}
+
+static void sandwich_draw(struct tui *t, struct view *v, int body, struct buf *status)
+{
+	int up = (body - 1) / 2, down = body - 1 - up;
+	int64_t total = t->stacks.s ? t->stacks.s->width[0] : 0;
+	struct buf fs = BUF_INIT, other = BUF_INIT, sep = BUF_INIT;
+
+	buf_init(&fs);
+	buf_init(&other);
+	buf_init(&sep);
+	flame_draw(v->flame, 0, up, true, t->search, total, v->lower ? &other : &fs);
+	if (v->callees)
+		flame_draw(v->callees, up + 1, down, false, t->search, total,
+			   v->lower ? &fs : &other);
+	buf_addf(&sep, "%s %s: callers above, callees below (Tab switches)", v->lower ? "v" : "^",
+		 v->fname);
+	screen_fill(up, 0, SCREEN_HEADER);
+	screen_put(up, 0, sep.buf, sep.len, SCREEN_HEADER);
+	buf_addf(status, "sandwich %s%s", v->lower ? "callees" : "callers",
+		 fs.len > 5 ? fs.buf + 5 : "");
+	buf_release(&fs);
+	buf_release(&other);
+	buf_release(&sep);
+}
+
 static void draw(struct tui *t)
 {
 	struct view *v = t->views[t->nviews - 1];
@@ -278,16 +503,21 @@ static void draw(struct tui *t)
 
 	screen_size(&rows, &cols);
 	body = rows - 1;
+	ensure_view(t, v);
 	screen_erase();
 	buf_init(&status);
-	if (v->kind == VIEW_FLAME || v->kind == VIEW_TREE) {
+	if (v->kind == VIEW_FLAME || v->kind == VIEW_TREE || v->kind == VIEW_SANDWICH) {
 		struct buf fs = BUF_INIT;
 
 		buf_init(&fs);
-		if (v->kind == VIEW_TREE)
+		if (!v->flame)
+			buf_adds(&fs, "nothing to show");
+		else if (v->kind == VIEW_TREE)
 			flame_tree_draw(v->flame, body, &fs);
+		else if (v->kind == VIEW_SANDWICH)
+			sandwich_draw(t, v, body, &fs);
 		else
-			flame_draw(v->flame, body, t->search, &fs);
+			flame_draw(v->flame, 0, body, false, t->search, 0, &fs);
 		buf_adds(&status, t->msg.len ? t->msg.buf : fs.buf);
 		if (!t->msg.len)
 			buf_adds(&status, " | ? help, q back");
@@ -319,10 +549,16 @@ static void draw(struct tui *t)
 		if (v->heat[i] > 0 && a != SCREEN_SELECT && v->hoff < 21) {
 			double h = v->heat[i] / v->max_heat;
 
-			screen_put(r, 0, l + v->hoff, 21 - v->hoff,
-				   h > 0.5 ? SCREEN_HEAT3 :
-				   h > 0.1 ? SCREEN_HEAT2 :
-					     SCREEN_HEAT1);
+			if (screen_colors())
+				screen_put_color(r, 0, l + v->hoff, 21 - v->hoff,
+						 SCREEN_C_RAMP0 +
+							 (int)(h * (SCREEN_C_RAMP - 1) + 0.5),
+						 SCREEN_C_NONE);
+			else
+				screen_put(r, 0, l + v->hoff, 21 - v->hoff,
+					   h > 0.5 ? SCREEN_HEAT3 :
+					   h > 0.1 ? SCREEN_HEAT2 :
+						     SCREEN_HEAT1);
 		}
 		if (t->search && *t->search && len > v->hoff) {
 			const char *m = strstr(l + v->hoff, t->search);
@@ -367,8 +603,12 @@ static void search(struct tui *t, struct view *v, int dir, bool from_here)
 
 	if (!t->search || !*t->search)
 		return;
-	if (v->kind == VIEW_FLAME) {
-		if (!flame_find(v->flame, t->search, dir)) {
+	if (v->kind == VIEW_FLAME || v->kind == VIEW_SANDWICH || v->kind == VIEW_TREE) {
+		struct flame *f = v->kind == VIEW_SANDWICH && v->lower ? v->callees : v->flame;
+
+		if (v->kind == VIEW_TREE)
+			return;
+		if (!f || !flame_find(f, t->search, dir)) {
 			buf_reset(&t->msg);
 			buf_addf(&t->msg, "pattern not found: %s", t->search);
 		}
@@ -424,31 +664,37 @@ static void save_undo(struct tui *t)
 	options_copy(&t->undo[t->nundo++].o, &t->sh->opt);
 }
 
-static void refresh_flame(struct tui *t, struct view *v)
-{
-	char *text = run(t, "folded");
-
-	flame_free(v->flame);
-	v->flame = flame_new(text);
-	free(text);
-}
-
-/* Render the tables and graphs again; a message of their own replaces t->msg. */
+/*
+ * The settings may have changed: every view is brought up to date when it
+ * is next drawn, so only the one on screen costs anything now.
+ */
 static void refresh_tops(struct tui *t)
 {
-	struct buf keep = BUF_INIT;
+	for (size_t i = 0; i < t->nviews; i++)
+		t->views[i]->stale = true;
+}
 
-	buf_init(&keep);
-	buf_add(&keep, t->msg.buf, t->msg.len);
-	for (size_t i = 0; i < t->nviews; i++) {
-		if (t->views[i]->kind == VIEW_TOP)
-			refresh_top(t, t->views[i]);
-		else if (t->views[i]->kind == VIEW_FLAME || t->views[i]->kind == VIEW_TREE)
-			refresh_flame(t, t->views[i]);
+/* The sandwich of the function selected in view v. */
+static void open_sandwich(struct tui *t, struct view *v)
+{
+	char *name = NULL;
+	struct view *s;
+
+	if (v->kind == VIEW_TOP && v->sel >= v->first_row && v->sel < v->nlines) {
+		name = row_name(v->lines[v->sel]);
+	} else if (v->kind != VIEW_TOP && v->kind != VIEW_PAGER && v->flame) {
+		struct flame *f = v->kind == VIEW_SANDWICH && v->lower ? v->callees : v->flame;
+		uint32_t id = flame_selected(f, v->kind == VIEW_TREE);
+
+		if (id != CP_NONE)
+			name = xstrdup(universe_printable(t->stacks.u, id));
 	}
-	if (!t->msg.len)
-		buf_add(&t->msg, keep.buf, keep.len);
-	buf_release(&keep);
+	if (!name) {
+		buf_adds(&t->msg, "select a function first");
+		return;
+	}
+	s = push(t, VIEW_SANDWICH, "sandwich", "");
+	s->fname = name;
 }
 
 static void help_view(struct tui *t)
@@ -554,18 +800,25 @@ static bool handle(struct tui *t, int k)
 	page = rows > 2 ? (size_t)rows - 2 : 1;
 	if (k != SCREEN_KEY_RESIZE)
 		buf_reset(&t->msg);
-	if (v->kind == VIEW_FLAME && flame_key(v->flame, k))
+	if (v->kind == VIEW_FLAME && v->flame && flame_key(v->flame, k, false))
 		return true;
-	if (v->kind == VIEW_TREE && flame_tree_key(v->flame, k, (int)page))
+	if (v->kind == VIEW_TREE && v->flame && flame_tree_key(v->flame, k, (int)page))
+		return true;
+	if (v->kind == VIEW_SANDWICH && k == '\t') {
+		v->lower = !v->lower && v->callees;
+		return true;
+	}
+	if (v->kind == VIEW_SANDWICH && v->flame &&
+	    flame_key(v->lower ? v->callees : v->flame, k, !v->lower))
 		return true;
 	switch (k) {
 	case 'F':
-	case 'T': {
-		struct view *f = push(t, k == 'F' ? VIEW_FLAME : VIEW_TREE, "", "");
-
-		refresh_flame(t, f);
+	case 'T':
+		push(t, k == 'F' ? VIEW_FLAME : VIEW_TREE, k == 'F' ? "flame" : "tree", "");
 		break;
-	}
+	case 'S':
+		open_sandwich(t, v);
+		break;
 	case 'q':
 	case SCREEN_KEY_ESC:
 	case SCREEN_KEY_EOF:
@@ -686,7 +939,7 @@ static const char *key_name(int k, char *b, size_t size)
 
 static const char *kind_name(const struct tui *t)
 {
-	static const char *const names[] = { "top", "pager", "flame", "tree" };
+	static const char *const names[] = { "top", "pager", "flame", "tree", "sandwich" };
 
 	return t->nviews ? names[t->views[t->nviews - 1]->kind] : "shell";
 }
@@ -718,7 +971,7 @@ int tui_run(struct shell *sh)
 	t.t0 = now_ms();
 	if (tf && *tf)
 		t.timing = fopen(tf, "a");
-	text = run(&t, "top 1000000000");
+	text = top_text(&t);
 	push(&t, VIEW_TOP, "top", text);
 	free(text);
 	for (;;) {
@@ -741,6 +994,9 @@ int tui_run(struct shell *sh)
 		view_free(t.views[i]);
 	for (size_t i = 0; i < t.nundo; i++)
 		options_release(&t.undo[i].o);
+	for (size_t i = 0; i < ARRAY_SIZE(t.tops); i++)
+		top_cache_release(&t.tops[i]);
+	stacks_cache_release(&t.stacks);
 	free(t.search);
 	buf_release(&t.msg);
 	return 0;

@@ -151,7 +151,7 @@ keys q ?
 check key-help '^  / +search forward'
 keys q g F
 check flame '^flame \| all \| 100\.00% of all'
-check flame-frames '^main\.main\.func1 +main\.main\.func2 +runtime\.main'
+check flame-frames "^main\.main\.func1 +▉main\.main\.func2 +▍runtime\.main"
 keys Down Down Down
 check flame-down '^flame \| main\.main\.func1\.1 \| 35\.92% of all, 100\.00% of parent'
 keys Right
@@ -162,7 +162,7 @@ keys Enter
 check flame-zoom '^flame \| main\.main\.func2\.1 \| 33\.45% of all, 100\.00% of zoom'
 check flame-zoom-root '^main\.main\.func2\.1 *$'
 keys Escape
-check flame-unzoom '^main\.main\.func1 +main\.main\.func2 +runtime\.main'
+check flame-unzoom "^main\.main\.func1 +▉main\.main\.func2 +▍runtime\.main"
 keys /fold Enter
 check flame-search '^flame \| main\.fold \| 5\.63% of all'
 keys q
