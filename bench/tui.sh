@@ -15,8 +15,12 @@
 # played BENCH_RUNS times (default 3), each in a new session; the report
 # gives each action's median and worst time against the goal of 200 ms.
 #
-# Environment: BENCH_RUNS, BENCH_DIR, BENCH_TUI_OUT (keep the raw timings
-# there).  Exit status: 0 when the report was printed, 1 when a command
+# Between actions the script pauses BENCH_TUI_PAUSE seconds (default 1, a
+# reader's pause; cprof builds the flame graph's stack trie in the
+# background meanwhile); 0 plays the keys back to back.
+#
+# Environment: BENCH_RUNS, BENCH_DIR, BENCH_TUI_PAUSE, BENCH_TUI_OUT (keep
+# the raw timings there).  Exit status: 0 when the report was printed, 1 when a command
 # failed, 2 on bad usage.
 set -euo pipefail
 export LC_ALL=C.UTF-8 TERM=xterm-256color
@@ -41,6 +45,7 @@ genprof=$2
 [[ -x $genprof ]] || die "$genprof: not an executable file"
 command -v tmux >/dev/null 2>&1 || die "tmux: command not found"
 runs=${BENCH_RUNS:-3}
+pause=${BENCH_TUI_PAUSE:-1}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$runs'"
 cache=${BENCH_DIR:-$root/build/bench}
 mkdir -p "$cache"
@@ -71,11 +76,13 @@ wait_lines() {
 	die "no timing line $1 after 60 s (see the screen above)"
 }
 
-# act KEYS...: send the keys of one action and wait for its timing line.
+# act KEYS...: send the keys of one action and wait for its timing line,
+# then pause as a reader would (the TUI builds the next data meanwhile).
 act() {
 	local want=$(($(lines) + 1))
 	tm send-keys "$@"
 	wait_lines "$want"
+	sleep "$pause"
 }
 
 play() {
@@ -145,9 +152,9 @@ done
 printf '## cprof TUI benchmark\n\n'
 printf 'Profile: %s (%s MB gzipped), pane 160x48. %d runs; times are from the key\n' \
 	"$(basename "$file")" "$(awk -v b="$(stat -c %s "$file")" 'BEGIN { printf "%.2f", b / 1e6 }')" "$runs"
-printf 'to the redrawn screen, measured by cprof (CPROF_TUI_TIMING). Host: %s, %s CPUs,\n' \
-	"$(uname -m)" "$(nproc)"
-printf 'load average %s.\n\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'to the redrawn screen, measured by cprof (CPROF_TUI_TIMING), %s s between actions.\n' "$pause"
+printf 'Host: %s, %s CPUs,' "$(uname -m)" "$(nproc)"
+printf ' load average %s.\n\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| # | view | key | to view | median ms | worst ms | < %d ms |\n|---:|---|---|---|---:|---:|---|\n' "$goal_ms"
 paste "$tmp"/timing-* | awk -F'\t' -v goal="$goal_ms" -v runs="$runs" '
 	{

@@ -1,5 +1,7 @@
 #include "model/compat.h"
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include "model/alloc.h"
 #include "report/report.h"
@@ -56,6 +58,22 @@ struct stacks_cache {
 	struct cp_stacks *s;
 };
 
+/*
+ * The trie for the current settings is built ahead, on a thread of its
+ * own, while the user reads the table: F, T and S then find it ready.  The
+ * job owns its copy of the settings and touches nothing else of the TUI's.
+ */
+struct stacks_job {
+	pthread_t th;
+	bool started;
+	atomic_bool done;
+	const struct cp_profile *p;
+	struct cp_options o;
+	struct stacks_cache c;
+	int ret;
+	struct cp_err err;
+};
+
 struct top_cache {
 	char *key; /* options_key() and sort */
 	char *text, *msg;
@@ -70,6 +88,7 @@ struct tui {
 	char *search;
 	struct buf msg; /* status message, shown until the next key */
 	struct stacks_cache stacks;
+	struct stacks_job job;
 	struct top_cache tops[8]; /* most recent first */
 	/* CPROF_TUI_TIMING: each action's time, key to redrawn screen, appended here */
 	FILE *timing;
@@ -374,13 +393,86 @@ static void stacks_cache_release(struct stacks_cache *c)
 	c->u = NULL;
 }
 
+/* Build c (empty) for settings o; c->key stays NULL on error. */
+static int stacks_cache_build(struct stacks_cache *c, const struct cp_profile *p,
+			      const struct cp_options *o, struct cp_err *err)
+{
+	struct cp_stacks_opts so;
+
+	buf_init(&c->warn);
+	if (report_prepare(&c->r, p, o, command_find("tree"), NULL, &c->warn, err)) {
+		report_release(&c->r);
+		buf_release(&c->warn);
+		return -1;
+	}
+	c->key = options_key(o, false);
+	c->u = report_universe(&c->r, false);
+	so.sample_index = c->r.sample_index;
+	so.count_index = -1;
+	so.drop_negative = c->r.o.drop_negative;
+	c->s = stacks_build(c->u, &so);
+	return 0;
+}
+
+static void *job_run(void *arg)
+{
+	struct stacks_job *j = arg;
+
+	j->ret = stacks_cache_build(&j->c, j->p, &j->o, &j->err);
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+/* Wait for the job, if any; its result is left in j->c. */
+static void job_join(struct stacks_job *j)
+{
+	if (!j->started)
+		return;
+	pthread_join(j->th, NULL);
+	j->started = false;
+	options_release(&j->o);
+}
+
+static void job_discard(struct stacks_job *j)
+{
+	job_join(j);
+	stacks_cache_release(&j->c);
+}
+
+/* Start building the trie for the current settings unless it is there or on its way. */
+static void prefetch_stacks(struct tui *t)
+{
+	struct stacks_job *j = &t->job;
+	char *key;
+
+	if (j->started && !atomic_load(&j->done))
+		return;
+	key = options_key(&t->sh->opt, false);
+	if ((t->stacks.key && !strcmp(t->stacks.key, key)) ||
+	    (j->started && j->c.key && !strcmp(j->c.key, key))) {
+		free(key);
+		return;
+	}
+	free(key);
+	job_discard(j);
+	memset(&j->c, 0, sizeof(j->c));
+	j->p = t->sh->p;
+	options_copy(&j->o, &t->sh->opt);
+	j->err.msg[0] = '\0';
+	atomic_store(&j->done, false);
+	j->started = !pthread_create(&j->th, NULL, job_run, j);
+	if (!j->started)
+		options_release(&j->o);
+}
+
 /* The stack trie for the current settings; NULL (message in t->msg) on error. */
 static struct stacks_cache *get_stacks(struct tui *t)
 {
 	struct stacks_cache *c = &t->stacks;
 	char *key = options_key(&t->sh->opt, false);
 	struct cp_err err = { "" };
-	struct cp_stacks_opts so;
+	unsigned gen = c->gen;
+	bool from_job;
 
 	if (c->key && !strcmp(c->key, key)) {
 		free(key);
@@ -393,23 +485,30 @@ static struct stacks_cache *get_stacks(struct tui *t)
 		t->views[i]->flame = t->views[i]->callees = NULL;
 	}
 	stacks_cache_release(c);
-	c->gen++;
-	buf_init(&c->warn);
-	if (report_prepare(&c->r, t->sh->p, &t->sh->opt, command_find("tree"), NULL, &c->warn,
-			   &err)) {
-		report_release(&c->r);
-		buf_release(&c->warn);
+	from_job = t->job.started;
+	if (from_job) {
+		char *jkey = options_key(&t->job.o, false);
+
+		from_job = !strcmp(jkey, key);
+		free(jkey);
+	}
+	if (from_job) {
+		job_join(&t->job);
+		*c = t->job.c;
+		memset(&t->job.c, 0, sizeof(t->job.c));
+		err = t->job.err;
+		if (!c->key)
+			memset(c, 0, sizeof(*c));
+	} else if (stacks_cache_build(c, t->sh->p, &t->sh->opt, &err)) {
+		memset(c, 0, sizeof(*c));
+	}
+	c->gen = gen + 1;
+	free(key);
+	if (!c->key) {
 		buf_reset(&t->msg);
 		buf_adds(&t->msg, err.msg);
-		free(key);
 		return NULL;
 	}
-	c->key = key;
-	c->u = report_universe(&c->r, false);
-	so.sample_index = c->r.sample_index;
-	so.count_index = -1;
-	so.drop_negative = c->r.o.drop_negative;
-	c->s = stacks_build(c->u, &so);
 	if (c->warn.len && !t->msg.len) {
 		const char *nl = memchr(c->warn.buf, '\n', c->warn.len);
 
@@ -979,6 +1078,7 @@ int tui_run(struct shell *sh)
 
 		draw(&t);
 		timing_note(&t, from, key);
+		prefetch_stacks(&t);
 		k = screen_key();
 		t.t0 = now_ms();
 		from = kind_name(&t);
@@ -996,6 +1096,7 @@ int tui_run(struct shell *sh)
 		options_release(&t.undo[i].o);
 	for (size_t i = 0; i < ARRAY_SIZE(t.tops); i++)
 		top_cache_release(&t.tops[i]);
+	job_discard(&t.job);
 	stacks_cache_release(&t.stacks);
 	free(t.search);
 	buf_release(&t.msg);
