@@ -59,6 +59,24 @@ absent() {
 
 keys() { tm send-keys "$@"; }
 
+# golden NAME [-e]: the screen (with -e its colours too) is tests/tui/golden/NAME.txt;
+# UPDATE=1 rewrites it.  Call it after a check that the screen has settled.
+golden() {
+	local want=$top/tests/tui/golden/$1.txt
+	tm capture-pane -p ${2:-} >"$tmp/screen" 2>/dev/null
+	if [ -n "${UPDATE:-}" ]; then
+		mkdir -p "$(dirname "$want")"
+		cp "$tmp/screen" "$want"
+	fi
+	if cmp -s "$want" "$tmp/screen"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL tui/golden-$1: the screen differs from tests/tui/golden/$1.txt"
+		diff -u "$want" "$tmp/screen" | head -40 | sed 's/^/  | /'
+	fi
+}
+
 start "$cprof" go-cpu.pb.gz
 check greeting '^Entering interactive mode'
 check prompt '^\(cprof\) ?$'
@@ -152,6 +170,7 @@ check key-help '^  / +search forward'
 keys q g F
 check flame '^flame \| all \| 100\.00% of all'
 check flame-frames "^main\.main\.func1 +▉main\.main\.func2 +▍runtime\.main"
+golden flame
 keys Down Down Down
 check flame-down '^flame \| main\.main\.func1\.1 \| 35\.92% of all, 100\.00% of parent'
 keys Right
@@ -165,6 +184,10 @@ keys Escape
 check flame-unzoom "^main\.main\.func1 +▉main\.main\.func2 +▍runtime\.main"
 keys /fold Enter
 check flame-search '^flame \| main\.fold \| 5\.63% of all'
+golden flame-search
+keys S
+check flame-sandwich '^sandwich callers \| main\.fold \| 5\.63% of all'
+keys q
 keys q
 check flame-closed '^top \| '
 keys T
@@ -177,7 +200,9 @@ keys Left Left
 check tree-collapse '^tree \| all \| cum 100\.00%'
 keys End
 check tree-end '^tree \| runtime\.main \|'
-keys q
+keys Up S
+check tree-sandwich '^\^ main\.main\.func2: callers above, callees below'
+keys q q
 check tree-closed '^top \| '
 tm resize-window -x 60 -y 12
 check resize '54\.23%  main\.mix \(inline$'
@@ -199,6 +224,60 @@ keys '['
 check hot-previous '\| hot line 85: 90ms flat'
 keys q q quit Enter
 check source-quit '^\[exit 0\]'
+
+# the sandwich: callers above the function, callees below
+start "$cprof" go-cpu.pb.gz
+check prompt-sandwich '^\(cprof\) ?$'
+keys tui Enter /hasher Enter
+check sandwich-select '^top \| main\.hasher \|'
+keys S
+check sandwich '^sandwich callers \| main\.hasher \| 33\.45% of all'
+check sandwich-separator '^\^ main\.hasher: callers above, callees below \(Tab switches\)'
+golden sandwich
+keys Up
+check sandwich-caller-up '^sandwich callers \| main\.main\.func2\.1 \|'
+keys Tab
+check sandwich-tab '^sandwich callees \| main\.hasher \|'
+keys Down
+check sandwich-callee-down '^sandwich callees \| runtime/pprof\.Do \|'
+keys Enter
+check sandwich-zoom 'of zoom'
+keys Escape q
+check sandwich-closed '^top \| main\.hasher \|'
+keys q quit Enter
+check sandwich-quit '^\[exit 0\]'
+
+# without UTF-8 the flame graph keeps to ASCII and whole cells
+start LC_ALL=C "$cprof" go-cpu.pb.gz
+check prompt-ascii '^\(cprof\) ?$'
+keys tui Enter F
+check flame-ascii '^main\.main\.func1 +main\.main\.func2 +runtime\.main'
+golden flame-ascii
+keys q q quit Enter
+check ascii-quit '^\[exit 0\]'
+
+# colours: the 256-colour palette, 8 basic colours, none (attributes only)
+for term in xterm-256color:256 xterm:8 vt100:0; do
+	start TERM=${term%:*} "$cprof" go-cpu.pb.gz
+	check "prompt-$term" '^\(cprof\) ?$'
+	keys tui Enter F
+	check "flame-$term" '^flame \| all \| 100\.00% of all'
+	tm capture-pane -p -e >"$tmp/colours"
+	case ${term#*:} in
+	256) want='48;5;(229|222|221|220|214|208|202|196)m' bad='x^' ;;
+	8) want='4[13]m' bad='[34]8;5;' ;;
+	0) want='7m' bad='\[[34][0-7]m|[34]8;5;' ;;
+	esac
+	if grep -Eq "$want" "$tmp/colours" && ! grep -Eq "$bad" "$tmp/colours"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL tui/colours-$term: want /$want/, not /$bad/"
+		head -5 "$tmp/colours" | cat -v | sed 's/^/  | /'
+	fi
+	keys q q quit Enter
+	check "quit-$term" '^\[exit 0\]'
+done
 
 start "$cprof" go-cpu.pb.gz
 check prompt-crash '^\(cprof\) ?$'
