@@ -323,7 +323,8 @@ static void print_help_on(const struct shell *sh, const char *what)
 		buf_adds(
 			&b,
 			"  Keys: arrows move, Enter peek, l list, f/i/h focus/ignore/hide, u undo,\n");
-		buf_adds(&b, "  s sort, / search, : shell command, ? all keys, q close\n\n");
+		buf_adds(&b, "  s sort, F flame graph, T call tree, S sandwich, / search,\n");
+		buf_adds(&b, "  : shell command, ? all keys, q close\n\n");
 	} else {
 		buf_addf(&b, "Unknown command: %s\n", what);
 	}
