@@ -137,6 +137,7 @@ play() {
 for r in $(seq "$runs"); do
 	timing=$tmp/timing-$r
 	tm kill-server 2>/dev/null || true
+	sock=cprof-tui-bench-$$-$r # a new server each run: no race with the last one's exit
 	tm new-session -d -x 160 -y 48 \
 		"env CPROF_TUI_TIMING=$timing XDG_STATE_HOME=$tmp/state $cprof -interactive $file; sleep 60"
 	for _ in $(seq 600); do
