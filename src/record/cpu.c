@@ -22,8 +22,10 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -82,6 +84,10 @@ static struct agg_ent *agg;
 static size_t agg_n, agg_cap;
 
 int rec_timer_signal;
+
+/* Periodic flush (rec_cpu_set_flush): the writer thread rewrites this file. */
+static char flush_path[4096];
+static int flush_secs;
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -304,12 +310,41 @@ static void reap_timers(void)
 	rec_unlock(&ctl_lock);
 }
 
+static int write_cpu(int fd, int64_t duration);
+
+void rec_cpu_set_flush(const char *path, int seconds)
+{
+	snprintf(flush_path, sizeof(flush_path), "%s", path ? path : "");
+	flush_secs = seconds;
+}
+
+/* Write what has been aggregated so far to flush_path, through a temporary file. */
+static void flush_now(void)
+{
+	char tmp[4096 + 32];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.flush-%d", flush_path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	r = write_cpu(fd, rec_mono_ns() - start_mono);
+	if (close(fd) == 0 && r == 0)
+		rename(tmp, flush_path);
+	else
+		unlink(tmp);
+}
+
 static void *writer_main(void *arg)
 {
+	int64_t next_flush = rec_mono_ns() + (int64_t)flush_secs * 1000000000;
 	int tick = 0;
 
 	rec_guard++;
 	writer_tid = rec_gettid();
+	rec_internal_thread(writer_tid, true);
 	while (!atomic_load(&writer_stop)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
@@ -317,8 +352,13 @@ static void *writer_main(void *arg)
 		drain();
 		if (++tick % 5 == 0)
 			reap_timers();
+		if (flush_secs > 0 && flush_path[0] && rec_mono_ns() >= next_flush) {
+			flush_now();
+			next_flush = rec_mono_ns() + (int64_t)flush_secs * 1000000000;
+		}
 	}
 	drain();
+	rec_internal_thread(writer_tid, false);
 	return NULL;
 }
 

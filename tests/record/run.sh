@@ -150,7 +150,7 @@ check $? "CPROF_CPUPROFILE without the launcher writes a profile"
 mkdir -p api
 timeout 60 "$bin/api" "$tmp/api" >api.out 2>&1
 check $? "api expectations: $(cat api.out)"
-"$cprof" record -symbolize api/cpu.pb.gz api/custom.pb.gz api/heap.pb.gz 2>rec.err
+"$cprof" record -symbolize api/cpu.pb.gz api/custom.pb.gz api/heap.pb.gz api/mutex.pb.gz 2>rec.err
 check $? "cprof record -symbolize: $(cat rec.err)"
 "$cprof" -top -cum api/cpu.pb.gz >api.top 2>&1
 for f in burn_pre burn_main; do
@@ -165,9 +165,105 @@ done
 check $? "custom profile: open_a 2, open_b 1"
 "$cprof" -top api/custom.pb.gz 2>/dev/null | grep -q '^Type: example.com/openfiles$'
 check $? "custom profile type is its name"
+# debug=1: Go's legacy text
+head -1 api/custom.txt | grep -qx 'example.com/openfiles profile: total 3'
+check $? "debug=1 header: $(head -1 api/custom.txt)"
+grep -qE '^1 @( 0x[0-9a-f]+)+$' api/custom.txt && grep -qP '^#\t0x[0-9a-f]+\topen_a\+0x[0-9a-f]+\t+\?:0$' api/custom.txt
+check $? "debug=1 records: @ line with return addresses, # lines with func+offset"
+[ "$(awk '/^[0-9]+ @/ { n += $1 } END { print n }' api/custom.txt)" = 3 ] && [ "$(grep -c '^$' api/custom.txt)" = 3 ]
+check $? "debug=1: counts add up to the total, one blank line per record"
+"$cprof" -top api/custom.txt 2>/dev/null | grep -q 'of 3 total'
+check $? "cprof reads the debug=1 text"
+head -3 api/mutex.txt | tr '\n' '|' | grep -qx -- '--- mutex:|cycles/second=1000000000|sampling period=1|'
+check $? "mutex debug=1 header: $(head -3 api/mutex.txt | tr '\n' '|')"
+head -2 api/block.txt | tr '\n' '|' | grep -qx -- '--- contention:|cycles/second=1000000000|'
+check $? "block debug=1 header"
+grep -qP '^#\t0x[0-9a-f]+\tapi_lock\+0x[0-9a-f]+\t+\?:0$' api/block.txt && grep -qP '^#\t0x[0-9a-f]+\tapi_unlock\+' api/mutex.txt
+check $? "block/mutex through the API: api_lock waits, api_unlock charged"
+head -1 api/threads.txt | grep -qx 'threads profile: total 1'
+check $? "threads debug=1 through the API: $(head -1 api/threads.txt)"
+if command -v go >/dev/null 2>&1; then
+	# Squeezing the padding back to one tab gives the cells; Go must pad them identically.
+	(cd "$top/tests/record" && go build -o "$tmp/tabwriter" tabwriter.go) 2>/dev/null
+	for f in custom block mutex threads; do
+		tr -s '\t' <api/$f.txt | "$tmp/tabwriter" | cmp -s - api/$f.txt
+		check $? "debug=1 $f text padded exactly as Go's text/tabwriter pads it"
+	done
+else
+	skipped "debug=1 padding against Go's text/tabwriter: go not installed"
+fi
 [ "$(flat_bytes api/heap.pb.gz inuse_space api_alloc)" = 50000 ] &&
 	[ "$(flat_bytes api/heap.pb.gz alloc_space api_alloc)" = 100000 ]
 check $? "heap through the API at rate 1"
+
+# top_of FILE [FLAGS]: the function with the largest flat value
+top_of() {
+	local f=$1
+	shift
+	"$cprof" -top -nodefraction=0 "$@" "$f" 2>/dev/null |
+		awk 'go && NF >= 6 { print $6; exit } /flat%/ { go = 1 }'
+}
+
+# ---- block and mutex: the contended call sites on top ----
+timeout 60 "$bin/locks" contend >plain.out 2>&1
+rec -block block.pb.gz -mutex mutex.pb.gz -- "$bin/locks" contend >prof.out 2>rec.err
+check $? "locks contend under cprof record: $(cat rec.err)"
+cmp -s plain.out prof.out
+check $? "locks contend: output unchanged by profiling"
+[ "$(top_of block.pb.gz)" = contend_site ]
+check $? "block profile: contend_site on top (got $(top_of block.pb.gz))"
+[ "$(top_of block.pb.gz -sample_index=contentions)" = contend_site ]
+check $? "block profile: contend_site has the most contentions"
+for f in cond_site sem_site; do
+	"$cprof" -top -nodefraction=0 block.pb.gz 2>/dev/null | awk -v f="$f" '$6 == f && $1 != "0" { ok = 1 } END { exit !ok }'
+	check $? "block profile sees the wait in $f"
+done
+"$cprof" -top block.pb.gz 2>/dev/null | grep -q '^Type: delay$'
+check $? "block profile: delay is the default sample type"
+[ "$(top_of mutex.pb.gz)" = release_site ]
+check $? "mutex profile: the unlocking release_site on top (got $(top_of mutex.pb.gz))"
+bdelay=$("$cprof" -top -unit=ns block.pb.gz 2>/dev/null | awk '$6 == "contend_site" { sub(/ns$/, "", $1); print $1 }')
+mdelay=$("$cprof" -top -unit=ns mutex.pb.gz 2>/dev/null | awk '$6 == "release_site" { sub(/ns$/, "", $1); print $1 }')
+within "${mdelay:-0}" "${bdelay:-1}" 25
+check $? "mutex delay ${mdelay:-none}ns within 25% of the block delay ${bdelay:-none}ns at the same site pair"
+echo "block contend_site ${bdelay:-none}ns, mutex release_site ${mdelay:-none}ns" >>"$tmp/summary"
+# Sampled at 2 ms: waits of about 1-3 ms are kept with probability wait/rate.
+rec -block block2ms.pb.gz -mutex mutex4.pb.gz -blockrate 2000000 -mutexfraction 4 -- \
+	"$bin/locks" contend >/dev/null 2>rec.err
+check $? "locks contend with -blockrate/-mutexfraction: $(cat rec.err)"
+[ "$(top_of block2ms.pb.gz)" = contend_site ] && [ "$(top_of mutex4.pb.gz)" = release_site ]
+check $? "sampled block/mutex profiles keep the sites on top"
+
+# ---- threads: every thread's stack, taken at exit ----
+rec -threads threads.pb.gz -- "$bin/locks" park >prof.out 2>rec.err
+check $? "locks park under cprof record: $(cat rec.err)"
+grep -q '^parked 3$' prof.out
+check $? "locks park output"
+"$cprof" -traces threads.pb.gz >threads.traces 2>&1
+for f in park_sleep park_read park_cond; do
+	grep -q "^ *$f\$" threads.traces
+	check $? "threads profile has the thread parked in $f"
+done
+"$cprof" -top threads.pb.gz 2>/dev/null | grep -q 'of 4 total'
+check $? "threads profile counts 4 threads: $(grep total threads.traces)"
+
+# ---- periodic flush: a program killed with SIGKILL still leaves its profiles ----
+rm -f kill.pb.gz killh.pb.gz
+"$cprof" record -cpu kill.pb.gz -heap killh.pb.gz -flush 1 -- "$bin/locks" flush 2.5 >kill.out 2>rec.err &
+lpid=$!
+for _ in $(seq 200); do grep -q burnt kill.out 2>/dev/null && break; sleep 0.1; done
+kpid=$(pgrep -P "$lpid" | head -1)
+[ -n "$kpid" ] && kill -KILL "$kpid"
+wait "$lpid"
+rc=$?
+[ $rc = 137 ]
+check $? "killed program: status $rc, want 137"
+"$cprof" -top kill.pb.gz >kill.top 2>&1 && grep -q flush_burn kill.top
+check $? "CPU profile of a killed program loads: $(head -3 kill.top)"
+"$cprof" -top -sample_index=alloc_space killh.pb.gz 2>/dev/null | grep -q flush_burn
+check $? "heap profile of a killed program loads"
+[ -z "$(ls kill.pb.gz.* killh.pb.gz.* 2>/dev/null)" ]
+check $? "no temporary files left: $(ls kill*.* | tr '\n' ' ')"
 
 # ---- signal ownership: never steal the program's SIGPROF ----
 timeout 30 "$bin/api" sigprof >api.out 2>&1
@@ -213,9 +309,11 @@ check $? "a profiled shell's loop finishes normally"
 # ---- interop: go tool pprof reads every kind, with the same -top ----
 if command -v go >/dev/null 2>&1; then
 	mkdir -p "$tmp/nobin"
-	for f in cpu.pb.gz heap1.pb.gz allocs1.pb.gz heap32k.pb.gz api/custom.pb.gz th.pb.gz; do
+	for f in cpu.pb.gz heap1.pb.gz allocs1.pb.gz heap32k.pb.gz api/custom.pb.gz th.pb.gz \
+		block.pb.gz mutex.pb.gz threads.pb.gz api/mutex.pb.gz; do
 		for si in "" -sample_index=alloc_space -sample_index=inuse_objects; do
 			case $f in heap* | allocs* | th.*) ;; *) [ -n "$si" ] && continue ;; esac
+			case $f in *mutex* | block*) [ -z "$si" ] || continue; si=-sample_index=contentions ;; esac
 			PPROF_BINARY_PATH=$tmp/nobin go tool pprof -top -symbolize=none $si "$f" 2>/dev/null |
 				grep -v '^Time:' >go.out
 			"$cprof" -top $si "$f" 2>/dev/null | grep -v '^Time:' >cprof.out
