@@ -1,7 +1,8 @@
 # cprof - one non-recursive Makefile.
 #
 #   make               build build/cprof (installs missing Debian packages first)
-#   make demo          build, then show a report of a bundled real profile
+#   make demo          build, record examples/demo.c, show its top and flame graph
+#   make pprof.test TEST=name, make pprof.bench   profile a unit test or the benchmarks
 #   make test          unit tests + goldens, then the same under ASan+UBSan
 #   make check         unit tests + goldens of this build only
 #   make bench         cprof vs go tool pprof vs gzip on generated large profiles
@@ -183,8 +184,10 @@ demo: $(O)/cprof
 	@echo
 	@echo '$$ $(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz'
 	$(Q)$(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz
+	$(Q)$(O)/cprof -flame -output=$(O)/demo-cpu.svg $(O)/demo-cpu.pb.gz
 	@echo
 	@echo 'Profiles: $(O)/demo-cpu.pb.gz $(O)/demo-heap.pb.gz (go tool pprof reads them too)'
+	@echo 'Flame graph: $(O)/demo-cpu.svg (open it in a browser)'
 
 $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 	@echo "  LINK    $@"
@@ -266,7 +269,15 @@ bench-record: $(O)/cprof $(O)/libcprof.so $(RECT_BIN)
 
 bench: bench-record
 
-.PHONY: record record-test bench-record
+# The seed workflow: profile one of cprof's own unit tests or its
+# benchmarks into _output/pprof/ (see scripts/pprof-record.sh).
+pprof.test: $(O)/cprof $(O)/libcprof.so $(UNIT_BIN)
+	$(Q)scripts/pprof-record.sh test $(O) "$(TEST)"
+
+pprof.bench: $(O)/cprof $(O)/libcprof.so $(O)/genprof $(RECT_BIN)
+	$(Q)scripts/pprof-record.sh bench $(O)
+
+.PHONY: record record-test bench-record pprof.test pprof.bench
 # ---- end recorder ----
 
 # ---- housekeeping ----
