@@ -205,7 +205,7 @@ bench: $(O)/cprof $(O)/genprof
 # symbolizer), with the unsanitized library preloaded into the programs.
 REC_SRC := $(filter-out src/record/symbolize.c,$(wildcard src/record/*.c))
 REC_OBJ := $(patsubst src/record/%.c,$(O)/rec/%.o,$(REC_SRC)) $(O)/rec/profile.pb-c.o
-REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
+REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -fno-plt \
 	-Isrc -I$(O)/gen $(shell pkg-config --cflags libprotobuf-c zlib)
 REC_LIBS = $(shell pkg-config --libs libprotobuf-c zlib) -lm -lpthread -ldl
 RECT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -287,18 +287,58 @@ static inline void track_free(void *p)
 		record_free(p);
 }
 
-#define SAMPLE(p, size)                                                                    \
-	do {                                                                               \
-		if ((p) && should_sample(size))                                            \
-			record_alloc((p), (size), (uintptr_t)__builtin_return_address(0)); \
-	} while (0)
+/*
+ * The sampling decision comes before the allocation, so that the common
+ * case is a countdown in TLS and a tail call into glibc: no frame of ours
+ * stays on the stack, and nothing else is touched.
+ */
+static REC_NOINLINE void *sampled(void *p, size_t size, uintptr_t ret)
+{
+	if (p)
+		record_alloc(p, size, ret);
+	return p;
+}
 
+#define RET_ADDR ((uintptr_t)__builtin_return_address(0))
+
+/* Just the countdown: true when this allocation is certainly not sampled. */
+static inline bool skip_sample(size_t size)
+{
+	size_t rate = atomic_load_explicit(&mem_rate, memory_order_relaxed);
+
+	if (!rate)
+		return true;
+	if (next_sample > (int64_t)size && rate != 1) {
+		next_sample -= (int64_t)size;
+		return true;
+	}
+	return false;
+}
+
+static REC_NOINLINE void *malloc_slow(size_t size, uintptr_t ret)
+{
+	size_t rate = atomic_load_explicit(&mem_rate, memory_order_relaxed);
+
+	if (!rate || !should_sample_slow(size, rate))
+		return __libc_malloc(size);
+	return sampled(__libc_malloc(size), size, ret);
+}
+
+static REC_NOINLINE void *calloc_slow(size_t n, size_t size, uintptr_t ret)
+{
+	size_t rate = atomic_load_explicit(&mem_rate, memory_order_relaxed);
+
+	if (!rate || !should_sample_slow(n * size, rate))
+		return __libc_calloc(n, size);
+	return sampled(__libc_calloc(n, size), n * size, ret);
+}
+
+/* malloc, calloc and free: the hot ones, with no frame on the fast path. */
 REC_EXPORT void *malloc(size_t size)
 {
-	void *p = __libc_malloc(size);
-
-	SAMPLE(p, size);
-	return p;
+	if (skip_sample(size))
+		return __libc_malloc(size);
+	return malloc_slow(size, RET_ADDR);
 }
 
 REC_EXPORT void free(void *p)
@@ -309,41 +349,35 @@ REC_EXPORT void free(void *p)
 
 REC_EXPORT void *calloc(size_t n, size_t size)
 {
-	void *p;
-
 	if (size && n > SIZE_MAX / size) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	p = __libc_calloc(n, size);
-	SAMPLE(p, n * size);
-	return p;
+	if (skip_sample(n * size))
+		return __libc_calloc(n, size);
+	return calloc_slow(n, size, RET_ADDR);
 }
 
 REC_EXPORT void *realloc(void *old, size_t size)
 {
-	void *p;
-
 	track_free(old);
-	p = __libc_realloc(old, size);
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_realloc(old, size);
+	return sampled(__libc_realloc(old, size), size, RET_ADDR);
 }
 
 REC_EXPORT void *memalign(size_t align, size_t size)
 {
-	void *p = __libc_memalign(align, size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_memalign(align, size);
+	return sampled(__libc_memalign(align, size), size, RET_ADDR);
 }
 
 REC_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
-	void *p = __libc_memalign(align, size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_memalign(align, size);
+	return sampled(__libc_memalign(align, size), size, RET_ADDR);
 }
 
 REC_EXPORT int posix_memalign(void **out, size_t align, size_t size)
@@ -352,28 +386,28 @@ REC_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 
 	if (align % sizeof(void *) || (align & (align - 1)) || !align)
 		return EINVAL;
-	p = __libc_memalign(align, size);
+	if (!should_sample(size))
+		p = __libc_memalign(align, size);
+	else
+		p = sampled(__libc_memalign(align, size), size, RET_ADDR);
 	if (!p)
 		return ENOMEM;
-	SAMPLE(p, size);
 	*out = p;
 	return 0;
 }
 
 REC_EXPORT void *valloc(size_t size)
 {
-	void *p = __libc_valloc(size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_valloc(size);
+	return sampled(__libc_valloc(size), size, RET_ADDR);
 }
 
 REC_EXPORT void *pvalloc(size_t size)
 {
-	void *p = __libc_pvalloc(size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_pvalloc(size);
+	return sampled(__libc_pvalloc(size), size, RET_ADDR);
 }
 
 void rec_heap_atfork_prepare(void)
