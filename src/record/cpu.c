@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ static size_t ntimers, captimers;
 static pthread_t writer;
 static atomic_bool writer_stop;
 static _Atomic pid_t writer_tid;
+static sem_t writer_wake;
 
 /* Aggregated stacks, writer thread (and stop) only. */
 static struct agg_ent *agg;
@@ -346,9 +348,16 @@ static void *writer_main(void *arg)
 	writer_tid = rec_gettid();
 	rec_internal_thread(writer_tid, true);
 	while (!atomic_load(&writer_stop)) {
-		struct timespec ts = { 0, 100 * 1000000L };
+		struct timespec ts;
 
-		nanosleep(&ts, NULL);
+		/* Every 100 ms, or at once when stopping. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		sem_clockwait(&writer_wake, CLOCK_MONOTONIC, &ts);
 		drain();
 		if (++tick % 5 == 0)
 			reap_timers();
@@ -376,6 +385,7 @@ static int start_writer(void)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	atomic_store(&writer_stop, false);
 	writer_tid = 0;
+	sem_init(&writer_wake, 0, 0);
 	r = real(&writer, NULL, writer_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r)
@@ -471,6 +481,7 @@ REC_EXPORT int cprof_record_cpu_start(int fd)
 		if (!use_itimer) {
 			atomic_store(&accepting, false);
 			atomic_store(&writer_stop, true);
+			sem_post(&writer_wake);
 			pthread_join(writer, NULL);
 			ret = CPROF_RECORD_ETIMER;
 			goto out;
@@ -552,6 +563,7 @@ REC_EXPORT int cprof_record_cpu_stop(void)
 	while (atomic_load(&inflight) > 0)
 		sched_yield();
 	atomic_store(&writer_stop, true);
+	sem_post(&writer_wake);
 	pthread_join(writer, NULL);
 	writer_tid = 0;
 	drain();

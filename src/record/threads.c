@@ -6,8 +6,8 @@
  * a real-time signal (SIGRTMIN+7 unless CPROF_THREADS_SIGNAL names
  * another).  The handler unwinds the interrupted thread into its own slot
  * (async-signal-safe: no locks, no allocation) and posts a semaphore.  The
- * collector waits at most one second in all; a thread that has not
- * answered by then (signal blocked, stopped, or one of libcprof's own
+ * collector waits at most one second in all (threads that exit meanwhile
+ * are dropped as they go); a thread that has not answered by then (signal blocked, stopped, or one of libcprof's own
  * threads) is counted under the fake function cprof_thread_unavailable.
  * A slot is claimed by its handler with a compare-and-swap, so a late
  * answer never writes into a slot the collector has given up on.
@@ -218,13 +218,31 @@ static int snapshot(uintptr_t from, struct rec_stack **stks, size_t *nstk, uintp
 			atomic_compare_exchange_strong(&s[i].state, &want, S_FREE);
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += 1;
-	while (got < sent) {
-		if (sem_clockwait(&answered, CLOCK_MONOTONIC, &deadline) == 0)
-			got++;
-		else if (errno != EINTR)
-			break;
+	/*
+	 * Wait up to 1 s in 10 ms steps; after each step, threads that exited
+	 * meanwhile (they block every signal while exiting) stop being waited for.
+	 */
+	for (int step = 0; got < sent && step < 100; step++) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_nsec += 10000000;
+		if (deadline.tv_nsec >= 1000000000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000;
+		}
+		while (got < sent) {
+			if (sem_clockwait(&answered, CLOCK_MONOTONIC, &deadline) == 0)
+				got++;
+			else if (errno != EINTR)
+				break;
+		}
+		for (size_t i = 0; i < n && got < sent; i++) {
+			int want = S_PENDING;
+
+			if (atomic_load(&s[i].state) == S_PENDING &&
+			    syscall(SYS_tgkill, pid, tids[i], 0) < 0 && errno == ESRCH &&
+			    atomic_compare_exchange_strong(&s[i].state, &want, S_FREE))
+				got++;
+		}
 	}
 	*stks = __libc_calloc(n + 1, sizeof(**stks));
 	*store = __libc_malloc((n + 1) * sizeof(**store) * REC_MAX_FRAMES);

@@ -126,6 +126,24 @@ done
 [ "$(flat_bytes heap32k.pb.gz inuse_space site_churn)" = 0 ]
 check $? "rate 32768: freed site has no inuse_space"
 
+# ---- heap: the default 512 KiB rate, with enough volume for +-10% ----
+# At scale 12 each checked site allocates 0.5-0.8 GB, about 1000 samples
+# (1 sigma ~3%); site_grow gets only ~230 samples (1 sigma ~6.5%), so it is
+# held to +-20%.  About 1 GB of RSS, 1-3 s.
+CPROF_SEED=5 rec -heap heap512k.pb.gz -- "$bin/heap_sites" 12 >/dev/null 2>rec.err
+check $? "heap_sites 12 at 512 KiB: $(cat rec.err)"
+for t in alloc_space:site_churn:768000000:10 alloc_space:site_big:629145600:10 \
+	alloc_space:site_half:600000000:10 alloc_space:site_keep:491520000:10 \
+	alloc_space:site_grow:121920000:20 inuse_space:site_big:629145600:10 \
+	inuse_space:site_half:300000000:10 inuse_space:site_keep:491520000:10 \
+	inuse_space:site_grow:120000000:20; do
+	IFS=: read -r si f want pct <<<"$t"
+	got=$(flat_bytes heap512k.pb.gz "$si" "$f")
+	within "$got" "$want" "$pct"
+	check $? "rate 512 KiB: $si of $f = $got, want $want +-$pct%"
+	echo "heap 512KiB $si $f: $(awk -v g="$got" -v w="$want" 'BEGIN { printf "%.1f%%", 100 * g / w }')" >>"$tmp/summary"
+done
+
 # ---- launcher behaviour ----
 rec -cpu x.pb.gz -- sh -c 'exit 7' >/dev/null 2>&1
 [ $? = 7 ]
@@ -275,20 +293,33 @@ check $? "CPROF_TIMER_SIGNAL profile is written"
 
 # ---- stress matrix (reliability.md D1), short: 16 threads at 1000 Hz ----
 # Output must equal an unprofiled run's, no deadlock (timeout), no crash,
-# and the profiles must load.
-secs=${RECORD_STRESS_SECONDS:-1.5}
-for w in malloc throw dlopen threads fork exec block signals all; do
-	timeout 60 "$bin/stress" "$w" 16 "$secs" >plain.out 2>&1
+# and the profiles must load.  Every profile kind is on at once.  The full
+# matrix: RECORD_STRESS_SECONDS=120 RECORD_STRESS_THREADS=64.
+secs=${RECORD_STRESS_SECONDS:-1}
+nthr=${RECORD_STRESS_THREADS:-16}
+limit=$(awk -v s="$secs" 'BEGIN { printf "%d", 2 * s + 30 }')
+for w in malloc throw dlopen threads fork exec block block2 signals locks spawn smallstack \
+	detach exit all startstop snapshot; do
+	cpu=(-cpu s.pb.gz)
+	# These drive CPU profiling and threads snapshots through the API themselves.
+	case $w in startstop | snapshot) cpu=() ;; esac
+	rm -f s.pb.gz sh.pb.gz sb.pb.gz sm.pb.gz st.pb.gz
+	timeout "$limit" "$bin/stress" "$w" "$nthr" "$secs" >plain.out 2>&1
 	prc=$?
-	timeout 60 "$cprof" record -cpu s.pb.gz -heap sh.pb.gz -hz 1000 -memrate 65536 -- \
-		"$bin/stress" "$w" 16 "$secs" >prof.out 2>rec.err
+	STRESS_VERBOSE=1 timeout "$limit" "$cprof" record "${cpu[@]}" -heap sh.pb.gz -block sb.pb.gz \
+		-mutex sm.pb.gz -threads st.pb.gz -hz 1000 -memrate 65536 -- \
+		"$bin/stress" "$w" "$nthr" "$secs" >prof.out 2>rec.err
 	rc=$?
-	if [ $rc = $prc ] && cmp -s plain.out prof.out && "$cprof" -top s.pb.gz >/dev/null 2>&1 &&
-		"$cprof" -top sh.pb.gz >/dev/null 2>&1; then
+	loads=1
+	for f in ${cpu:+s.pb.gz} sh.pb.gz sb.pb.gz sm.pb.gz st.pb.gz; do
+		"$cprof" -top "$f" >/dev/null 2>&1 || loads=0
+	done
+	if [ $rc = $prc ] && cmp -s plain.out prof.out && [ $loads = 1 ]; then
 		ok
 	else
-		bad "stress $w: status $rc (unprofiled $prc); $(cat prof.out rec.err | head -5)"
+		bad "stress $w: status $rc (unprofiled $prc), profiles load: $loads; $(cat prof.out rec.err | head -5)"
 	fi
+	grep -h '^startstop:\|^snapshot:' rec.err | sed "s/^/stress ($nthr threads, $secs s): /" >>"$tmp/summary"
 done
 timeout 60 "$cprof" record -cpu t.pb.gz -heap th.pb.gz -hz 1000 -memrate 4096 -- \
 	"$bin/throw" 16 "$secs" >prof.out 2>rec.err
