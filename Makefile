@@ -243,6 +243,12 @@ $(O)/tests/record/%: tests/record/%.c src/record/cprof_record.h $(O)/libcprof.so
 	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< -ldl -lm \
 		$(if $(filter api%,$*),$(RECT_LINK_LIB))
 
+# textfmt calls libcprof's internals, so it links the static library.
+$(O)/tests/record/textfmt: tests/record/textfmt.c src/record/rec.h $(O)/libcprof.a
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< $(O)/libcprof.a $(REC_LIBS)
+
 all: $(O)/libcprof.so $(O)/libcprof.a
 
 $(O)/tests/record/%: tests/record/%.cc

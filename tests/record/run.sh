@@ -200,9 +200,13 @@ grep -qP '^#\t0x[0-9a-f]+\tapi_lock\+0x[0-9a-f]+\t+\?:0$' api/block.txt && grep 
 check $? "block/mutex through the API: api_lock waits, api_unlock charged"
 head -1 api/threads.txt | grep -qx 'threads profile: total 1'
 check $? "threads debug=1 through the API: $(head -1 api/threads.txt)"
+"$bin/textfmt" <"$top/tests/record/golden/tabwriter.in" | cmp -s - "$top/tests/record/golden/tabwriter.out"
+check $? "debug=1 padding: textfmt matches the golden written by Go's text/tabwriter"
 if command -v go >/dev/null 2>&1; then
 	# Squeezing the padding back to one tab gives the cells; Go must pad them identically.
 	(cd "$top/tests/record" && go build -o "$tmp/tabwriter" tabwriter.go) 2>/dev/null
+	"$tmp/tabwriter" <"$top/tests/record/golden/tabwriter.in" | cmp -s - "$top/tests/record/golden/tabwriter.out"
+	check $? "the tabwriter golden is still what Go writes"
 	for f in custom block mutex threads; do
 		tr -s '\t' <api/$f.txt | "$tmp/tabwriter" | cmp -s - api/$f.txt
 		check $? "debug=1 $f text padded exactly as Go's text/tabwriter pads it"
