@@ -493,6 +493,30 @@ REC_EXPORT int sem_wait(sem_t *s)
 	return r;
 }
 
+/* fork: no lock of ours may be held by a thread that does not exist in the child. */
+void rec_lock_atfork_prepare(void)
+{
+	rec_lock(&tables[0].lock);
+	rec_lock(&tables[1].lock);
+	rec_lock(&wait_lock);
+}
+
+void rec_lock_atfork_parent(void)
+{
+	rec_unlock(&wait_lock);
+	rec_unlock(&tables[1].lock);
+	rec_unlock(&tables[0].lock);
+}
+
+void rec_lock_atfork_child(void)
+{
+	/* The parent's waiters are not the child's. */
+	memset(waiting, 0, sizeof(waiting));
+	for (size_t i = 0; i < HINTS; i++)
+		atomic_store_explicit(&hints[i], 0, memory_order_relaxed);
+	rec_lock_atfork_parent();
+}
+
 int64_t rec_block_count(bool mutex)
 {
 	struct table *t = &tables[mutex];

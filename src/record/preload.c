@@ -242,10 +242,12 @@ static void atfork_prepare(void)
 	rec_guard++;
 	rec_cpu_atfork_prepare();
 	rec_heap_atfork_prepare();
+	rec_lock_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
+	rec_lock_atfork_parent();
 	rec_heap_atfork_parent();
 	rec_cpu_atfork_parent();
 	rec_guard--;
@@ -253,6 +255,7 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	rec_lock_atfork_child();
 	rec_heap_atfork_child();
 	rec_cpu_atfork_child();
 	rec_guard--;

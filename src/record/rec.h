@@ -171,6 +171,9 @@ int rec_write_contention(const char *name, struct rec_cycle *r, size_t n, int64_
 
 /* ---- block and mutex (lock.c) ---- */
 void rec_lock_init(void);
+void rec_lock_atfork_prepare(void);
+void rec_lock_atfork_parent(void);
+void rec_lock_atfork_child(void);
 int rec_block_write(int fd, int debug, bool mutex);
 int64_t rec_block_count(bool mutex);
 

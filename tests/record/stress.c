@@ -11,7 +11,7 @@
  * program's own SIGALRM/SIGUSR1 handlers and sigwaitinfo), all (a mix),
  * spawn (posix_spawn and vfork+exec), smallstack (threads with 64 KiB
  * stacks), detach (detached and cancelled threads), locks (mutex, rwlock,
- * condition variable and semaphore churn), startstop (CPU profiling
+ * condition variable and semaphore churn, and forks), startstop (CPU profiling
  * started and stopped in a loop through the API, when libcprof is
  * preloaded), snapshot (threads profiles taken in a loop while the other
  * threads make blocking calls), exit (exit() while every thread allocates
@@ -334,11 +334,30 @@ static long shared;
 
 static void *w_locks(void *arg)
 {
-	long i = (long)arg;
+	long i = (long)arg, round = 0;
 
 	while (!atomic_load(&stop)) {
 		struct timespec ts;
 
+		/* Thread 0 forks now and then; the child takes the contended locks. */
+		if (i == 0 && ++round % 50 == 0) {
+			pid_t p = fork();
+			int st = 0;
+
+			if (p == 0) {
+				pthread_mutex_lock(&mu);
+				shared++;
+				pthread_mutex_unlock(&mu);
+				_exit(0);
+			}
+			if (p > 0)
+				while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+					;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+				fprintf(stderr, "locks: forked child failed: status %d\n", st);
+				exit(3);
+			}
+		}
 		pthread_mutex_lock(&mu);
 		shared++;
 		burn(200);
