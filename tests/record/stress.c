@@ -339,15 +339,21 @@ static void *w_locks(void *arg)
 	while (!atomic_load(&stop)) {
 		struct timespec ts;
 
-		/* Thread 0 forks now and then; the child takes the contended locks. */
+		/*
+		 * Thread 0 forks now and then, while the others contend.  The
+		 * child locks a mutex of its own (mu may have been copied
+		 * locked): only libcprof's state must be usable there.
+		 */
 		if (i == 0 && ++round % 50 == 0) {
 			pid_t p = fork();
 			int st = 0;
 
 			if (p == 0) {
-				pthread_mutex_lock(&mu);
-				shared++;
-				pthread_mutex_unlock(&mu);
+				pthread_mutex_t own = PTHREAD_MUTEX_INITIALIZER;
+
+				pthread_mutex_lock(&own);
+				free(malloc(100));
+				pthread_mutex_unlock(&own);
 				_exit(0);
 			}
 			if (p > 0)
