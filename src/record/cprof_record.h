@@ -104,8 +104,9 @@ const char *cprof_record_name(const struct cprof_record_profile *p);
 int64_t cprof_record_count(struct cprof_record_profile *p);
 /*
  * debug 0: gzipped profile.proto; 1: Go's legacy text, laid out exactly as
- * runtime/pprof writes it (every profile but heap and allocs), with
- * function names from the objects' symbol tables and "?:0" for the line.
+ * runtime/pprof writes it, with function names from the objects' symbol
+ * tables and "?:0" for the line (heap and allocs: the same text, without
+ * Go's runtime.MemStats comment).
  */
 int cprof_record_write(struct cprof_record_profile *p, int fd, int debug);
 

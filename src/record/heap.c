@@ -450,7 +450,23 @@ static void scale(int64_t count, int64_t size, size_t rate, int64_t *c_out, int6
 	*s_out = (int64_t)((double)size * s);
 }
 
-int rec_heap_write(int fd, bool allocs)
+static int write_text(struct bucket *copy, size_t n, size_t rate, int fd)
+{
+	struct rec_heaprec *r = __libc_calloc(n + 1, sizeof(*r));
+	int ret;
+
+	if (!r)
+		return CPROF_RECORD_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct rec_heaprec){ copy[i].pcs,	 copy[i].n,
+					     copy[i].alloc_objs, copy[i].alloc_bytes,
+					     copy[i].free_objs,	 copy[i].free_bytes };
+	ret = rec_write_heap_text(r, n, (int64_t)rate, fd);
+	__libc_free(r);
+	return ret;
+}
+
+int rec_heap_write(int fd, bool allocs, int debug)
 {
 	struct bucket *copy = NULL;
 	size_t n, rate = atomic_load(&mem_rate);
@@ -464,6 +480,10 @@ int rec_heap_write(int fd, bool allocs)
 	if (copy)
 		memcpy(copy, buckets, n * sizeof(*copy));
 	rec_unlock(&heap_lock);
+	if (copy && debug > 0) {
+		ret = write_text(copy, n, rate, fd);
+		goto out;
+	}
 	b = pb_new(0);
 	if (!copy || !b) {
 		ret = CPROF_RECORD_ENOMEM;

@@ -306,8 +306,7 @@ REC_EXPORT REC_NOINLINE int cprof_record_write(struct cprof_record_profile *p, i
 	switch (p->kind) {
 	case K_HEAP:
 	case K_ALLOCS:
-		if (debug == 0)
-			ret = rec_heap_write(fd, p->kind == K_ALLOCS);
+		ret = rec_heap_write(fd, p->kind == K_ALLOCS, debug);
 		break;
 	case K_THREADS:
 		ret = rec_threads_write(from, fd, debug);

@@ -119,7 +119,7 @@ void rec_heap_init(void);
 void rec_heap_atfork_prepare(void);
 void rec_heap_atfork_parent(void);
 void rec_heap_atfork_child(void);
-int rec_heap_write(int fd, bool allocs);
+int rec_heap_write(int fd, bool allocs, int debug);
 int64_t rec_heap_count(void);
 
 /* ---- threads (profiles.c) ---- */
@@ -168,6 +168,15 @@ struct rec_cycle {
 /* A block ("contention") or mutex profile; values are multiplied by fraction in the proto. */
 int rec_write_contention(const char *name, struct rec_cycle *r, size_t n, int64_t fraction, int fd,
 			 int debug);
+
+struct rec_heaprec {
+	const uintptr_t *pcs;
+	int n;
+	int64_t alloc_objs, alloc_bytes, free_objs, free_bytes; /* sampled, not scaled */
+};
+
+/* Go's legacy heap text (debug=1); sorts r. */
+int rec_write_heap_text(struct rec_heaprec *r, size_t n, int64_t rate, int fd);
 
 /* ---- block and mutex (lock.c) ---- */
 void rec_lock_init(void);

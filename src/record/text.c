@@ -578,3 +578,50 @@ int rec_write_contention(const char *name, struct rec_cycle *r, size_t n, int64_
 	pb_free(b);
 	return ret;
 }
+
+static int by_inuse(const void *a, const void *b)
+{
+	const struct rec_heaprec *x = a, *y = b;
+	int64_t ix = x->alloc_bytes - x->free_bytes, iy = y->alloc_bytes - y->free_bytes;
+
+	if (ix != iy)
+		return ix > iy ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Go's legacy heap text (writeHeapInternal with debug=1): raw sampled
+ * counts, records by in-use bytes, "heap/<2 x rate>" in the header as
+ * pprof expects.  Go's trailing runtime.MemStats comment has no C analogue
+ * and is left out; pprof ignores it anyway.
+ */
+int rec_write_heap_text(struct rec_heaprec *r, size_t n, int64_t rate, int fd)
+{
+	struct rec_text raw = { 0 };
+	int64_t t[4] = { 0, 0, 0, 0 };
+	int ret;
+
+	qsort(r, n, sizeof(*r), by_inuse);
+	for (size_t i = 0; i < n; i++) {
+		t[0] += r[i].alloc_objs - r[i].free_objs;
+		t[1] += r[i].alloc_bytes - r[i].free_bytes;
+		t[2] += r[i].alloc_objs;
+		t[3] += r[i].alloc_bytes;
+	}
+	rec_text_addf(&raw,
+		      "heap profile: %" PRId64 ": %" PRId64 " [%" PRId64 ": %" PRId64
+		      "] @ heap/%" PRId64 "\n",
+		      t[0], t[1], t[2], t[3], 2 * rate);
+	for (size_t i = 0; i < n; i++) {
+		rec_text_addf(&raw, "%" PRId64 ": %" PRId64 " [%" PRId64 ": %" PRId64 "] @",
+			      r[i].alloc_objs - r[i].free_objs, r[i].alloc_bytes - r[i].free_bytes,
+			      r[i].alloc_objs, r[i].alloc_bytes);
+		for (int j = 0; j < r[i].n; j++)
+			rec_text_addf(&raw, " 0x%" PRIxPTR, r[i].pcs[j]);
+		rec_text_add(&raw, "\n", 1);
+		rec_text_stack(&raw, r[i].pcs, r[i].n, false);
+	}
+	ret = write_text(&raw, fd);
+	rec_text_release(&raw);
+	return ret;
+}

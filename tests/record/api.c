@@ -2,7 +2,7 @@
  * api.c - libcprof linked into a program and driven through its API.
  *
  *   api DIR        write DIR/cpu.pb.gz, DIR/custom.pb.gz, DIR/custom.txt (debug=1),
- *                  DIR/heap.pb.gz, DIR/block.txt, DIR/mutex.txt, DIR/threads.txt
+ *                  DIR/heap.pb.gz, DIR/heap.txt, DIR/block.txt, DIR/mutex.txt, DIR/threads.txt
  *   api sigprof    the program owns SIGPROF: starting must fail, not steal it
  *   api sigalt DIR the program owns SIGPROF, CPROF_TIMER_SIGNAL names another:
  *                  profiling works and the program's handler is untouched
@@ -250,6 +250,9 @@ int main(int argc, char **argv)
 		free(blocks[i]);
 	fd = open_out(argv[1], "heap.pb.gz");
 	EXPECT(cprof_record_write(heap, fd, 0) == 0);
+	close(fd);
+	fd = open_out(argv[1], "heap.txt");
+	EXPECT(cprof_record_write(heap, fd, 1) == 0);
 	close(fd);
 	for (int i = 50; i < 100; i++)
 		free(blocks[i]);

@@ -198,6 +198,11 @@ head -2 api/block.txt | tr '\n' '|' | grep -qx -- '--- contention:|cycles/second
 check $? "block debug=1 header"
 grep -qP '^#\t0x[0-9a-f]+\tapi_lock\+0x[0-9a-f]+\t+\?:0$' api/block.txt && grep -qP '^#\t0x[0-9a-f]+\tapi_unlock\+' api/mutex.txt
 check $? "block/mutex through the API: api_lock waits, api_unlock charged"
+grep -A1 '^50: 50000 \[100: 100000\] @' api/heap.txt | grep -qP '^#\t0x[0-9a-f]+\tapi_alloc[.\w]*\+0x[0-9a-f]+\t+\?:0$' &&
+	head -1 api/heap.txt | grep -qE '^heap profile: [0-9]+: [0-9]+ \[[0-9]+: [0-9]+\] @ heap/2$'
+check $? "heap debug=1: header with heap/2R, api_alloc's record: $(head -1 api/heap.txt)"
+"$cprof" -top -sample_index=inuse_space -unit=B api/heap.txt 2>/dev/null | grep -q 'of 50000B total'
+check $? "cprof reads the heap debug=1 text (50000 B in use)"
 head -1 api/threads.txt | grep -qx 'threads profile: total 1'
 check $? "threads debug=1 through the API: $(head -1 api/threads.txt)"
 "$bin/textfmt" <"$top/tests/record/golden/tabwriter.in" | cmp -s - "$top/tests/record/golden/tabwriter.out"
@@ -207,7 +212,7 @@ if command -v go >/dev/null 2>&1; then
 	(cd "$top/tests/record" && go build -o "$tmp/tabwriter" tabwriter.go) 2>/dev/null
 	"$tmp/tabwriter" <"$top/tests/record/golden/tabwriter.in" | cmp -s - "$top/tests/record/golden/tabwriter.out"
 	check $? "the tabwriter golden is still what Go writes"
-	for f in custom block mutex threads; do
+	for f in custom block mutex threads heap; do
 		tr -s '\t' <api/$f.txt | "$tmp/tabwriter" | cmp -s - api/$f.txt
 		check $? "debug=1 $f text padded exactly as Go's text/tabwriter pads it"
 	done
