@@ -237,9 +237,15 @@ static void unset_vars(void)
 		unsetenv(more[i]);
 }
 
+/*
+ * finish_lock first (finish and the flusher take it before the others):
+ * a fork during a periodic flush waits for it, so the child never
+ * inherits the lock held by a thread it does not have.
+ */
 static void atfork_prepare(void)
 {
 	rec_guard++;
+	rec_lock(&finish_lock);
 	rec_cpu_atfork_prepare();
 	rec_heap_atfork_prepare();
 	rec_lock_atfork_prepare();
@@ -250,6 +256,7 @@ static void atfork_parent(void)
 	rec_lock_atfork_parent();
 	rec_heap_atfork_parent();
 	rec_cpu_atfork_parent();
+	rec_unlock(&finish_lock);
 	rec_guard--;
 }
 
@@ -258,6 +265,7 @@ static void atfork_child(void)
 	rec_lock_atfork_child();
 	rec_heap_atfork_child();
 	rec_cpu_atfork_child();
+	rec_unlock(&finish_lock);
 	rec_guard--;
 	/* The child does not write the parent's files. */
 	if (active && !finished) {

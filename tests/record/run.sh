@@ -336,6 +336,12 @@ check $? "C++ throw/catch in 16 threads at 1000 Hz: $(cat rec.err | head -3)"
 "$cprof" -top -sample_index=alloc_space th.pb.gz 2>/dev/null | grep -q '_Znwm'
 check $? "operator new seen by the heap profiler"
 
+# ---- fork during a periodic flush: the child must not inherit a held lock ----
+rec -heap fh.pb.gz -threadcreate ftc.pb.gz -flush 1 -- "$bin/stress" fork 4 3.5 >fork.out 2>rec.err
+rc=$?
+[ $rc = 0 ] && grep -q "^fork 4 threads: done$" fork.out
+check $? "forks across periodic flushes: status $rc (124 is a deadlock)"
+
 # ---- fork and exec: children are not profiled and not killed ----
 rm -f fork.pb.gz*
 rec -cpu fork.pb.gz -- "$bin/stress" fork 1 0.5 >/dev/null 2>&1
