@@ -49,6 +49,13 @@ static size_t bidx_cap;
 static struct ptr_ent *ptrs;
 static size_t nptrs, nptrs_used, ptrs_cap;	  /* live, live + deleted, slots */
 static _Atomic uint8_t filter[1u << FILTER_BITS]; /* saturate at 255, then stay */
+/*
+ * One bit per 64-byte line of the filter, set while the line has a
+ * nonzero counter: 64 bytes that stay in cache, so a free whose line is
+ * empty (nearly all of them while few sampled blocks are live) never
+ * touches the filter itself.
+ */
+static _Atomic uint64_t summary[(1u << FILTER_BITS) / 64 / 64];
 static atomic_size_t nlive;
 
 static size_t filter_slot(uintptr_t p)
@@ -70,6 +77,9 @@ static void filter_inc(size_t i)
 
 	if (v < 255)
 		atomic_store_explicit(&filter[i], (uint8_t)(v + 1), memory_order_relaxed);
+	if (v == 0)
+		atomic_fetch_or_explicit(&summary[i >> 12], 1ull << ((i >> 6) & 63),
+					 memory_order_relaxed);
 }
 
 static void filter_dec(size_t i)
@@ -78,6 +88,15 @@ static void filter_dec(size_t i)
 
 	if (v > 0 && v < 255)
 		atomic_store_explicit(&filter[i], (uint8_t)(v - 1), memory_order_relaxed);
+	if (v == 1) {
+		size_t line = i & ~(size_t)63;
+
+		for (size_t k = line; k < line + 64; k++)
+			if (atomic_load_explicit(&filter[k], memory_order_relaxed))
+				return;
+		atomic_fetch_and_explicit(&summary[i >> 12], ~(1ull << ((i >> 6) & 63)),
+					  memory_order_relaxed);
+	}
 }
 
 REC_EXPORT void cprof_record_set_mem_rate(size_t bytes)
@@ -282,8 +301,14 @@ out:
 
 static inline void track_free(void *p)
 {
-	if (p && atomic_load_explicit(&nlive, memory_order_relaxed) &&
-	    atomic_load_explicit(&filter[filter_slot((uintptr_t)p)], memory_order_relaxed))
+	size_t i;
+
+	if (!p || !atomic_load_explicit(&nlive, memory_order_relaxed))
+		return;
+	i = filter_slot((uintptr_t)p);
+	if ((atomic_load_explicit(&summary[i >> 12], memory_order_relaxed) >> ((i >> 6) & 63) &
+	     1) &&
+	    atomic_load_explicit(&filter[i], memory_order_relaxed))
 		record_free(p);
 }
 
