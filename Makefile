@@ -1,7 +1,8 @@
 # cprof - one non-recursive Makefile.
 #
 #   make               build build/cprof (installs missing Debian packages first)
-#   make demo          build, then show a report of a bundled real profile
+#   make demo          build, record examples/demo.c, show its top and flame graph
+#   make pprof.test TEST=name, make pprof.bench   profile a unit test or the benchmarks
 #   make test          unit tests + goldens, then the same under ASan+UBSan
 #   make check         unit tests + goldens of this build only
 #   make bench         cprof vs go tool pprof vs gzip on generated large profiles
@@ -183,8 +184,10 @@ demo: $(O)/cprof
 	@echo
 	@echo '$$ $(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz'
 	$(Q)$(O)/cprof top5 -cum -sample_index=alloc_space $(O)/demo-heap.pb.gz
+	$(Q)$(O)/cprof -flame -output=$(O)/demo-cpu.svg $(O)/demo-cpu.pb.gz
 	@echo
 	@echo 'Profiles: $(O)/demo-cpu.pb.gz $(O)/demo-heap.pb.gz (go tool pprof reads them too)'
+	@echo 'Flame graph: $(O)/demo-cpu.svg (open it in a browser)'
 
 $(O)/genprof: bench/genprof.c $(O)/gen/profile.pb-c.o $(O)/.flags
 	@echo "  LINK    $@"
@@ -203,7 +206,7 @@ bench: $(O)/cprof $(O)/genprof
 # symbolizer), with the unsanitized library preloaded into the programs.
 REC_SRC := $(filter-out src/record/symbolize.c,$(wildcard src/record/*.c))
 REC_OBJ := $(patsubst src/record/%.c,$(O)/rec/%.o,$(REC_SRC)) $(O)/rec/profile.pb-c.o
-REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
+REC_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -fno-plt \
 	-Isrc -I$(O)/gen $(shell pkg-config --cflags libprotobuf-c zlib)
 REC_LIBS = $(shell pkg-config --libs libprotobuf-c zlib) -lm -lpthread -ldl
 RECT_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -241,6 +244,12 @@ $(O)/tests/record/%: tests/record/%.c src/record/cprof_record.h $(O)/libcprof.so
 	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< -ldl -lm \
 		$(if $(filter api%,$*),$(RECT_LINK_LIB))
 
+# textfmt calls libcprof's internals, so it links the static library.
+$(O)/tests/record/textfmt: tests/record/textfmt.c src/record/rec.h $(O)/libcprof.a
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(RECT_CFLAGS) -o $@ $< $(O)/libcprof.a $(REC_LIBS)
+
 all: $(O)/libcprof.so $(O)/libcprof.a
 
 $(O)/tests/record/%: tests/record/%.cc
@@ -267,7 +276,15 @@ bench-record: $(O)/cprof $(O)/libcprof.so $(RECT_BIN)
 
 bench: bench-record
 
-.PHONY: record record-test bench-record
+# The seed workflow: profile one of cprof's own unit tests or its
+# benchmarks into _output/pprof/ (see scripts/pprof-record.sh).
+pprof.test: $(O)/cprof $(O)/libcprof.so $(UNIT_BIN)
+	$(Q)scripts/pprof-record.sh test $(O) "$(TEST)"
+
+pprof.bench: $(O)/cprof $(O)/libcprof.so $(O)/genprof $(RECT_BIN)
+	$(Q)scripts/pprof-record.sh bench $(O)
+
+.PHONY: record record-test bench-record pprof.test pprof.bench
 # ---- end recorder ----
 
 # ---- housekeeping ----

@@ -16,7 +16,7 @@
 # tcmalloc's heap profiler records every allocation with a libunwind walk,
 # so its runs do fewer units (BENCH_TCMALLOC_UNITS).
 # Goals (issue 9): CPU profiling <= +1% CPU; heap profiling <= +10% on the
-# malloc-heavy benchmark (tree).  Absent gperftools gives n/a rows.
+# malloc-heavy benchmarks (tree, and the bare malloc/free loop).  Absent gperftools gives n/a rows.
 set -uo pipefail
 export LC_ALL=C
 
@@ -98,7 +98,8 @@ row "malloc/free micro, tcmalloc unprofiled" malloc-tcmalloc malloc-plain
 row "malloc/free micro, tcmalloc HEAPPROFILE" malloc-tcprof malloc-plain
 echo
 awk -v c="$(median cpu-cprof)" -v p="$(median cpu-plain)" -v h="$(median tree-cprofheap)" \
-	-v hp="$(median tree-plain)" 'BEGIN {
+	-v hp="$(median tree-plain)" -v m="$(median malloc-cprofheap)" -v mp="$(median malloc-plain)" 'BEGIN {
 	printf "goal CPU profiling <= +1%%: %s (%+.2f%%)\n", c / p <= 1.01 ? "met" : "MISSED", 100 * (c / p - 1)
 	printf "goal heap profiling <= +10%% (tree): %s (%+.2f%%)\n", h / hp <= 1.10 ? "met" : "MISSED", 100 * (h / hp - 1)
+	printf "goal heap profiling <= +10%% (malloc/free micro): %s (%+.2f%%)\n", m / mp <= 1.10 ? "met" : "MISSED", 100 * (m / mp - 1)
 }'

@@ -2,8 +2,10 @@
  * record.c - `cprof record`: run a program with libcprof preloaded, then
  * symbolize the profiles it wrote.
  *
- *   cprof record [-cpu FILE] [-heap FILE] [-allocs FILE] [-threadcreate FILE]
- *                [-hz N] [-memrate N] [-unwind libgcc|fp] [-follow] -- prog args
+ *   cprof record [-cpu FILE] [-heap FILE] [-allocs FILE] [-threads FILE]
+ *                [-threadcreate FILE] [-block FILE] [-mutex FILE] [-hz N]
+ *                [-memrate N] [-blockrate NS] [-mutexfraction N] [-flush SECONDS]
+ *                [-unwind libgcc|fp] [-follow] -- prog args
  *   cprof record -symbolize FILE...
  *
  * Without a profile flag a CPU profile goes to cpu.pb.gz.  The program's
@@ -26,8 +28,10 @@ struct out_flag {
 };
 
 static const char record_usage[] =
-	"usage: cprof record [-cpu FILE] [-heap FILE] [-allocs FILE] [-threadcreate FILE]\n"
-	"                    [-hz N] [-memrate N] [-unwind libgcc|fp] [-follow] -- prog [args]\n"
+	"usage: cprof record [-cpu FILE] [-heap FILE] [-allocs FILE] [-threads FILE]\n"
+	"                    [-threadcreate FILE] [-block FILE] [-mutex FILE] [-hz N]\n"
+	"                    [-memrate N] [-blockrate NS] [-mutexfraction N] [-flush SECONDS]\n"
+	"                    [-unwind libgcc|fp] [-follow] -- prog [args]\n"
 	"       cprof record -symbolize FILE...\n"
 	"\n"
 	"Runs prog with libcprof preloaded and writes the profiles asked for,\n"
@@ -37,9 +41,16 @@ static const char record_usage[] =
 	"  -cpu FILE           CPU profile (per-thread CPU timers)\n"
 	"  -heap FILE          heap profile (sampled; inuse_space by default)\n"
 	"  -allocs FILE        the heap samples with alloc_space as default\n"
+	"  -threads FILE       every thread's stack when the program exits\n"
 	"  -threadcreate FILE  stacks that created threads\n"
+	"  -block FILE         where threads waited (mutex, rwlock, condition, semaphore)\n"
+	"  -mutex FILE         mutex wait time, charged to the stack that unlocked\n"
 	"  -hz N               CPU samples per second of CPU time (default 100)\n"
 	"  -memrate N          average bytes between heap samples (default 524288; 1 = all)\n"
+	"  -blockrate NS       record waits >= NS, sample shorter ones (default 1: all)\n"
+	"  -mutexfraction N    record 1 in N mutex contention events (default 1)\n"
+	"  -flush SECONDS      rewrite the profiles while the program runs (default 10;\n"
+	"                      0: only at exit), so a killed program leaves them\n"
 	"  -unwind MODE        libgcc (default) or fp (frame pointers)\n"
 	"  -follow             also profile child processes, into FILE.PID\n"
 	"  -symbolize          only symbolize the FILEs (written by libcprof) in place\n";
@@ -166,10 +177,26 @@ int record_main(int argc, char **argv)
 		{ "cpu", "CPROF_CPUPROFILE", "CPU profile", NULL },
 		{ "heap", "CPROF_MEMPROFILE", "heap profile", NULL },
 		{ "allocs", "CPROF_ALLOCSPROFILE", "allocs profile", NULL },
+		{ "threads", "CPROF_THREADPROFILE", "threads profile", NULL },
 		{ "threadcreate", "CPROF_THREADCREATEPROFILE", "threadcreate profile", NULL },
+		{ "block", "CPROF_BLOCKPROFILE", "block profile", NULL },
+		{ "mutex", "CPROF_MUTEXPROFILE", "mutex profile", NULL },
+	};
+	struct num_flag {
+		const char *flag, *env, *err;
+		long min, max, val;
+	} nums[] = {
+		{ "hz", "CPROF_CPU_HZ", "-hz: want a number from 1 to 10000", 1, 10000, -1 },
+		{ "memrate", "CPROF_MEMPROFILE_RATE",
+		  "-memrate: want a number of bytes (0 turns it off)", 0, LONG_MAX, -1 },
+		{ "blockrate", "CPROF_BLOCKPROFILE_RATE",
+		  "-blockrate: want a number of nanoseconds (1 or more)", 1, LONG_MAX, -1 },
+		{ "mutexfraction", "CPROF_MUTEXPROFILE_FRACTION",
+		  "-mutexfraction: want a number from 1 to 1000000000", 1, 1000000000, -1 },
+		{ "flush", "CPROF_FLUSH_SECONDS",
+		  "-flush: want a number of seconds (0 turns it off)", 0, 86400, 10 },
 	};
 	void (*old_int)(int), (*old_quit)(int);
-	long hz = 0, memrate = -1;
 	const char *unwind = NULL;
 	bool follow = false, any = false;
 	char *lib = NULL;
@@ -220,14 +247,14 @@ int record_main(int argc, char **argv)
 			free(outs[k].path);
 			outs[k].path = absolute(val);
 			any = true;
-		} else if (!strcmp(name, "hz")) {
-			if (!parse_num(val, 1, 10000, &hz)) {
-				ret = usage("-hz: want a number from 1 to 10000");
-				goto out;
-			}
-		} else if (!strcmp(name, "memrate")) {
-			if (!parse_num(val, 0, LONG_MAX, &memrate)) {
-				ret = usage("-memrate: want a number of bytes (0 turns it off)");
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(nums); k++)
+			if (!strcmp(name, nums[k].flag))
+				break;
+		if (k < ARRAY_SIZE(nums)) {
+			if (!parse_num(val, nums[k].min, nums[k].max, &nums[k].val)) {
+				ret = usage(nums[k].err);
 				goto out;
 			}
 		} else if (!strcmp(name, "unwind")) {
@@ -263,17 +290,15 @@ int record_main(int argc, char **argv)
 			unlink(outs[k].path); /* so a stale file is never mistaken for a new one */
 		}
 	}
-	if (hz) {
+	for (size_t k = 0; k < ARRAY_SIZE(nums); k++) {
 		char v[32];
 
-		snprintf(v, sizeof(v), "%ld", hz);
-		setenv("CPROF_CPU_HZ", v, 1);
-	}
-	if (memrate >= 0) {
-		char v[32];
-
-		snprintf(v, sizeof(v), "%ld", memrate);
-		setenv("CPROF_MEMPROFILE_RATE", v, 1);
+		/* -flush's default yields to CPROF_FLUSH_SECONDS from the environment. */
+		if (nums[k].val < 0 ||
+		    (!strcmp(nums[k].flag, "flush") && getenv(nums[k].env) && nums[k].val == 10))
+			continue;
+		snprintf(v, sizeof(v), "%ld", nums[k].val);
+		setenv(nums[k].env, v, 1);
 	}
 	if (unwind)
 		setenv("CPROF_UNWIND", unwind, 1);
@@ -306,6 +331,15 @@ int record_main(int argc, char **argv)
 
 		if (!outs[k].path)
 			continue;
+		/* A killed program leaves its temporary files behind. */
+		for (int t = 0; t < 2; t++) {
+			struct buf tmp = BUF_INIT;
+
+			buf_init(&tmp);
+			buf_addf(&tmp, "%s.%s-%d", outs[k].path, t ? "flush" : "tmp", (int)pid);
+			unlink(tmp.buf);
+			buf_release(&tmp);
+		}
 		if (stat(outs[k].path, &st) || st.st_size == 0) {
 			fprintf(stderr, "cprof record: no %s was written to %s\n", outs[k].what,
 				outs[k].path);

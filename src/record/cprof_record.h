@@ -62,7 +62,7 @@ int cprof_record_cpu_start(int fd);
 /* Stop sampling, then write the gzipped profile.proto; returns when done. */
 int cprof_record_cpu_stop(void);
 
-/* ---- heap, block, mutex rates ---- */
+/* ---- heap, block, mutex rates (Go's runtime.MemProfileRate, SetBlockProfileRate, SetMutexProfileFraction) ---- */
 
 /*
  * Average bytes between heap samples: default 512 KiB, 1 records every
@@ -71,9 +71,30 @@ int cprof_record_cpu_stop(void);
  */
 void cprof_record_set_mem_rate(size_t bytes);
 
+/*
+ * Block profile: waits in pthread_mutex_lock, pthread_rwlock_rdlock/wrlock,
+ * pthread_cond_wait/timedwait and sem_wait.  A wait of at least ns
+ * nanoseconds is always recorded, a shorter one with probability wait/ns
+ * (and weighted to keep totals unbiased).  1 records every wait; <= 0
+ * turns block profiling off (the default).
+ */
+void cprof_record_set_block_rate(int64_t ns);
+
+/*
+ * Mutex profile: the time threads waited for a pthread mutex, charged to
+ * the stack that unlocked it.  On average 1 in fraction contention events
+ * is recorded; 0 turns it off (the default).  A negative fraction only
+ * reads.  Returns the previous fraction.
+ */
+int cprof_record_set_mutex_fraction(int fraction);
+
 /* ---- named profiles ---- */
 
-/* A profile: "heap", "allocs", "threads", "threadcreate", or a custom one. */
+/*
+ * A profile: "heap", "allocs", "threads" (every thread's current stack,
+ * taken by signalling each thread; the goroutine profile of C),
+ * "threadcreate", "block", "mutex", or a custom one.
+ */
 struct cprof_record_profile;
 
 /* The profile of that name, or NULL. */
@@ -81,7 +102,12 @@ struct cprof_record_profile *cprof_record_lookup(const char *name);
 const char *cprof_record_name(const struct cprof_record_profile *p);
 /* Entries now in the profile (live sampled objects for heap). */
 int64_t cprof_record_count(struct cprof_record_profile *p);
-/* debug 0: gzipped profile.proto; 1: Go's legacy text (custom profiles only). */
+/*
+ * debug 0: gzipped profile.proto; 1: Go's legacy text, laid out exactly as
+ * runtime/pprof writes it, with function names from the objects' symbol
+ * tables and "?:0" for the line (heap and allocs: the same text, without
+ * Go's runtime.MemStats comment).
+ */
 int cprof_record_write(struct cprof_record_profile *p, int fd, int debug);
 
 /* ---- custom profiles (Go's pprof.NewProfile/Add/Remove) ---- */

@@ -22,8 +22,11 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -76,12 +79,17 @@ static size_t ntimers, captimers;
 static pthread_t writer;
 static atomic_bool writer_stop;
 static _Atomic pid_t writer_tid;
+static sem_t writer_wake;
 
 /* Aggregated stacks, writer thread (and stop) only. */
 static struct agg_ent *agg;
 static size_t agg_n, agg_cap;
 
 int rec_timer_signal;
+
+/* Periodic flush (rec_cpu_set_flush): the writer thread rewrites this file. */
+static char flush_path[4096];
+static int flush_secs;
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -304,21 +312,62 @@ static void reap_timers(void)
 	rec_unlock(&ctl_lock);
 }
 
+static int write_cpu(int fd, int64_t duration);
+
+void rec_cpu_set_flush(const char *path, int seconds)
+{
+	snprintf(flush_path, sizeof(flush_path), "%s", path ? path : "");
+	flush_secs = seconds;
+}
+
+/* Write what has been aggregated so far to flush_path, through a temporary file. */
+static void flush_now(void)
+{
+	char tmp[4096 + 32];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.flush-%d", flush_path, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	r = write_cpu(fd, rec_mono_ns() - start_mono);
+	if (close(fd) == 0 && r == 0)
+		rename(tmp, flush_path);
+	else
+		unlink(tmp);
+}
+
 static void *writer_main(void *arg)
 {
+	int64_t next_flush = rec_mono_ns() + (int64_t)flush_secs * 1000000000;
 	int tick = 0;
 
 	rec_guard++;
 	writer_tid = rec_gettid();
+	rec_internal_thread(writer_tid, true);
 	while (!atomic_load(&writer_stop)) {
-		struct timespec ts = { 0, 100 * 1000000L };
+		struct timespec ts;
 
-		nanosleep(&ts, NULL);
+		/* Every 100 ms, or at once when stopping. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		sem_clockwait(&writer_wake, CLOCK_MONOTONIC, &ts);
 		drain();
 		if (++tick % 5 == 0)
 			reap_timers();
+		if (flush_secs > 0 && flush_path[0] && rec_mono_ns() >= next_flush) {
+			flush_now();
+			next_flush = rec_mono_ns() + (int64_t)flush_secs * 1000000000;
+		}
 	}
 	drain();
+	rec_internal_thread(writer_tid, false);
 	return NULL;
 }
 
@@ -336,6 +385,7 @@ static int start_writer(void)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	atomic_store(&writer_stop, false);
 	writer_tid = 0;
+	sem_init(&writer_wake, 0, 0);
 	r = real(&writer, NULL, writer_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r)
@@ -431,6 +481,7 @@ REC_EXPORT int cprof_record_cpu_start(int fd)
 		if (!use_itimer) {
 			atomic_store(&accepting, false);
 			atomic_store(&writer_stop, true);
+			sem_post(&writer_wake);
 			pthread_join(writer, NULL);
 			ret = CPROF_RECORD_ETIMER;
 			goto out;
@@ -512,6 +563,7 @@ REC_EXPORT int cprof_record_cpu_stop(void)
 	while (atomic_load(&inflight) > 0)
 		sched_yield();
 	atomic_store(&writer_stop, true);
+	sem_post(&writer_wake);
 	pthread_join(writer, NULL);
 	writer_tid = 0;
 	drain();

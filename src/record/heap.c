@@ -49,6 +49,13 @@ static size_t bidx_cap;
 static struct ptr_ent *ptrs;
 static size_t nptrs, nptrs_used, ptrs_cap;	  /* live, live + deleted, slots */
 static _Atomic uint8_t filter[1u << FILTER_BITS]; /* saturate at 255, then stay */
+/*
+ * One bit per 64-byte line of the filter, set while the line has a
+ * nonzero counter: 64 bytes that stay in cache, so a free whose line is
+ * empty (nearly all of them while few sampled blocks are live) never
+ * touches the filter itself.
+ */
+static _Atomic uint64_t summary[(1u << FILTER_BITS) / 64 / 64];
 static atomic_size_t nlive;
 
 static size_t filter_slot(uintptr_t p)
@@ -70,6 +77,9 @@ static void filter_inc(size_t i)
 
 	if (v < 255)
 		atomic_store_explicit(&filter[i], (uint8_t)(v + 1), memory_order_relaxed);
+	if (v == 0)
+		atomic_fetch_or_explicit(&summary[i >> 12], 1ull << ((i >> 6) & 63),
+					 memory_order_relaxed);
 }
 
 static void filter_dec(size_t i)
@@ -78,6 +88,15 @@ static void filter_dec(size_t i)
 
 	if (v > 0 && v < 255)
 		atomic_store_explicit(&filter[i], (uint8_t)(v - 1), memory_order_relaxed);
+	if (v == 1) {
+		size_t line = i & ~(size_t)63;
+
+		for (size_t k = line; k < line + 64; k++)
+			if (atomic_load_explicit(&filter[k], memory_order_relaxed))
+				return;
+		atomic_fetch_and_explicit(&summary[i >> 12], ~(1ull << ((i >> 6) & 63)),
+					  memory_order_relaxed);
+	}
 }
 
 REC_EXPORT void cprof_record_set_mem_rate(size_t bytes)
@@ -282,23 +301,69 @@ out:
 
 static inline void track_free(void *p)
 {
-	if (p && atomic_load_explicit(&nlive, memory_order_relaxed) &&
-	    atomic_load_explicit(&filter[filter_slot((uintptr_t)p)], memory_order_relaxed))
+	size_t i;
+
+	if (!p || !atomic_load_explicit(&nlive, memory_order_relaxed))
+		return;
+	i = filter_slot((uintptr_t)p);
+	if ((atomic_load_explicit(&summary[i >> 12], memory_order_relaxed) >> ((i >> 6) & 63) &
+	     1) &&
+	    atomic_load_explicit(&filter[i], memory_order_relaxed))
 		record_free(p);
 }
 
-#define SAMPLE(p, size)                                                                    \
-	do {                                                                               \
-		if ((p) && should_sample(size))                                            \
-			record_alloc((p), (size), (uintptr_t)__builtin_return_address(0)); \
-	} while (0)
+/*
+ * The sampling decision comes before the allocation, so that the common
+ * case is a countdown in TLS and a tail call into glibc: no frame of ours
+ * stays on the stack, and nothing else is touched.
+ */
+static REC_NOINLINE void *sampled(void *p, size_t size, uintptr_t ret)
+{
+	if (p)
+		record_alloc(p, size, ret);
+	return p;
+}
 
+#define RET_ADDR ((uintptr_t)__builtin_return_address(0))
+
+/* Just the countdown: true when this allocation is certainly not sampled. */
+static inline bool skip_sample(size_t size)
+{
+	size_t rate = atomic_load_explicit(&mem_rate, memory_order_relaxed);
+
+	if (!rate)
+		return true;
+	if (next_sample > (int64_t)size && rate != 1) {
+		next_sample -= (int64_t)size;
+		return true;
+	}
+	return false;
+}
+
+static REC_NOINLINE void *malloc_slow(size_t size, uintptr_t ret)
+{
+	size_t rate = atomic_load_explicit(&mem_rate, memory_order_relaxed);
+
+	if (!rate || !should_sample_slow(size, rate))
+		return __libc_malloc(size);
+	return sampled(__libc_malloc(size), size, ret);
+}
+
+static REC_NOINLINE void *calloc_slow(size_t n, size_t size, uintptr_t ret)
+{
+	size_t rate = atomic_load_explicit(&mem_rate, memory_order_relaxed);
+
+	if (!rate || !should_sample_slow(n * size, rate))
+		return __libc_calloc(n, size);
+	return sampled(__libc_calloc(n, size), n * size, ret);
+}
+
+/* malloc, calloc and free: the hot ones, with no frame on the fast path. */
 REC_EXPORT void *malloc(size_t size)
 {
-	void *p = __libc_malloc(size);
-
-	SAMPLE(p, size);
-	return p;
+	if (skip_sample(size))
+		return __libc_malloc(size);
+	return malloc_slow(size, RET_ADDR);
 }
 
 REC_EXPORT void free(void *p)
@@ -309,41 +374,35 @@ REC_EXPORT void free(void *p)
 
 REC_EXPORT void *calloc(size_t n, size_t size)
 {
-	void *p;
-
 	if (size && n > SIZE_MAX / size) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	p = __libc_calloc(n, size);
-	SAMPLE(p, n * size);
-	return p;
+	if (skip_sample(n * size))
+		return __libc_calloc(n, size);
+	return calloc_slow(n, size, RET_ADDR);
 }
 
 REC_EXPORT void *realloc(void *old, size_t size)
 {
-	void *p;
-
 	track_free(old);
-	p = __libc_realloc(old, size);
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_realloc(old, size);
+	return sampled(__libc_realloc(old, size), size, RET_ADDR);
 }
 
 REC_EXPORT void *memalign(size_t align, size_t size)
 {
-	void *p = __libc_memalign(align, size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_memalign(align, size);
+	return sampled(__libc_memalign(align, size), size, RET_ADDR);
 }
 
 REC_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
-	void *p = __libc_memalign(align, size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_memalign(align, size);
+	return sampled(__libc_memalign(align, size), size, RET_ADDR);
 }
 
 REC_EXPORT int posix_memalign(void **out, size_t align, size_t size)
@@ -352,28 +411,28 @@ REC_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 
 	if (align % sizeof(void *) || (align & (align - 1)) || !align)
 		return EINVAL;
-	p = __libc_memalign(align, size);
+	if (!should_sample(size))
+		p = __libc_memalign(align, size);
+	else
+		p = sampled(__libc_memalign(align, size), size, RET_ADDR);
 	if (!p)
 		return ENOMEM;
-	SAMPLE(p, size);
 	*out = p;
 	return 0;
 }
 
 REC_EXPORT void *valloc(size_t size)
 {
-	void *p = __libc_valloc(size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_valloc(size);
+	return sampled(__libc_valloc(size), size, RET_ADDR);
 }
 
 REC_EXPORT void *pvalloc(size_t size)
 {
-	void *p = __libc_pvalloc(size);
-
-	SAMPLE(p, size);
-	return p;
+	if (!should_sample(size))
+		return __libc_pvalloc(size);
+	return sampled(__libc_pvalloc(size), size, RET_ADDR);
 }
 
 void rec_heap_atfork_prepare(void)
@@ -416,7 +475,23 @@ static void scale(int64_t count, int64_t size, size_t rate, int64_t *c_out, int6
 	*s_out = (int64_t)((double)size * s);
 }
 
-int rec_heap_write(int fd, bool allocs)
+static int write_text(struct bucket *copy, size_t n, size_t rate, int fd)
+{
+	struct rec_heaprec *r = __libc_calloc(n + 1, sizeof(*r));
+	int ret;
+
+	if (!r)
+		return CPROF_RECORD_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct rec_heaprec){ copy[i].pcs,	 copy[i].n,
+					     copy[i].alloc_objs, copy[i].alloc_bytes,
+					     copy[i].free_objs,	 copy[i].free_bytes };
+	ret = rec_write_heap_text(r, n, (int64_t)rate, fd);
+	__libc_free(r);
+	return ret;
+}
+
+int rec_heap_write(int fd, bool allocs, int debug)
 {
 	struct bucket *copy = NULL;
 	size_t n, rate = atomic_load(&mem_rate);
@@ -430,6 +505,10 @@ int rec_heap_write(int fd, bool allocs)
 	if (copy)
 		memcpy(copy, buckets, n * sizeof(*copy));
 	rec_unlock(&heap_lock);
+	if (copy && debug > 0) {
+		ret = write_text(copy, n, rate, fd);
+		goto out;
+	}
 	b = pb_new(0);
 	if (!copy || !b) {
 		ret = CPROF_RECORD_ENOMEM;

@@ -9,7 +9,14 @@
  *   CPROF_MEMPROFILE=path       heap profile (inuse_space by default)
  *   CPROF_ALLOCSPROFILE=path    the same data with alloc_space as default
  *   CPROF_MEMPROFILE_RATE=n     bytes between heap samples (default 524288; 1 = all)
+ *   CPROF_THREADPROFILE=path    every thread's stack, taken at exit
  *   CPROF_THREADCREATEPROFILE=path  stacks that created threads
+ *   CPROF_BLOCKPROFILE=path     where threads blocked (mutex, rwlock, cond, sem)
+ *   CPROF_BLOCKPROFILE_RATE=ns  record waits >= ns, shorter ones sampled (default 1: all)
+ *   CPROF_MUTEXPROFILE=path     mutex wait charged to the unlocking stack
+ *   CPROF_MUTEXPROFILE_FRACTION=n  record 1 in n contention events (default 1)
+ *   CPROF_FLUSH_SECONDS=n       also rewrite the profiles every n seconds, so a
+ *                               process that is killed still leaves them
  *   CPROF_TIMER_SIGNAL=n        signal for CPU timers instead of SIGPROF
  *   CPROF_UNWIND=libgcc|fp      unwinder (default libgcc when it is signal-safe)
  *   CPROF_FOLLOW_CHILDREN=1     children profile themselves into path.PID
@@ -18,7 +25,9 @@
  * and these variables from the environment once it has read them.
  *
  * Profiles are written when the process exits normally (exit or return
- * from main) or just before it execs another program.  The library never
+ * from main) or just before it execs another program, and every
+ * CPROF_FLUSH_SECONDS while it runs.  Each file is written to a temporary
+ * name and renamed, so a reader never sees half a profile.  The library never
  * prints; with CPROF_VERBOSE=1 this file reports failures on stderr in one
  * "cprof: " line each, because a preloaded library has no other channel.
  */
@@ -33,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 #include "record/rec.h"
 
@@ -42,20 +52,28 @@ enum out_kind {
 	OUT_CPU,
 	OUT_HEAP,
 	OUT_ALLOCS,
+	OUT_THREADS,
 	OUT_THREADCREATE,
+	OUT_BLOCK,
+	OUT_MUTEX,
 	OUT_N
 };
 
 static const char *const out_vars[OUT_N] = {
-	"CPROF_CPUPROFILE",
-	"CPROF_MEMPROFILE",
-	"CPROF_ALLOCSPROFILE",
-	"CPROF_THREADCREATEPROFILE",
+	"CPROF_CPUPROFILE",    "CPROF_MEMPROFILE",	    "CPROF_ALLOCSPROFILE",
+	"CPROF_THREADPROFILE", "CPROF_THREADCREATEPROFILE", "CPROF_BLOCKPROFILE",
+	"CPROF_MUTEXPROFILE",
+};
+
+static const char *const out_names[OUT_N] = {
+	"cpu", "heap", "allocs", "threads", "threadcreate", "block", "mutex",
 };
 
 static char out_paths[OUT_N][4096];
 static bool active, finished, follow, verbose, disabled;
 static int cpu_fd = -1;
+static char cpu_tmp[4096 + 32];
+static int flush_secs;
 static struct rec_lock finish_lock;
 
 static void say(const char *fmt, ...)
@@ -82,21 +100,31 @@ static int open_out(const char *path)
 	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
-static void write_named(enum out_kind k, const char *name)
+static bool tmp_name(char *out, size_t cap, const char *path, const char *what)
 {
+	return snprintf(out, cap, "%s.%s-%d", path, what, (int)getpid()) < (int)cap;
+}
+
+/* Write profile k to its path, through a temporary file renamed into place. */
+static void write_named(enum out_kind k)
+{
+	char tmp[sizeof(out_paths[0]) + 32];
 	int fd, r;
 
-	if (!out_paths[k][0])
+	if (!out_paths[k][0] || !tmp_name(tmp, sizeof(tmp), out_paths[k], "tmp"))
 		return;
-	fd = open_out(out_paths[k]);
+	fd = open_out(tmp);
 	if (fd < 0) {
-		say("%s: %s", out_paths[k], strerror(errno));
+		say("%s: %s", tmp, strerror(errno));
 		return;
 	}
-	r = cprof_record_write(cprof_record_lookup(name), fd, 0);
+	r = cprof_record_write(cprof_record_lookup(out_names[k]), fd, 0);
 	if (r)
 		say("%s: %s", out_paths[k], cprof_record_errmsg(r));
-	close(fd);
+	if (close(fd) == 0 && r == 0)
+		rename(tmp, out_paths[k]);
+	else
+		unlink(tmp);
 }
 
 /* Write every profile asked for in the environment; once. */
@@ -116,12 +144,14 @@ static void finish(void)
 
 		if (r)
 			say("%s: %s", out_paths[OUT_CPU], cprof_record_errmsg(r));
-		close(cpu_fd);
+		if (close(cpu_fd) == 0 && r == 0)
+			rename(cpu_tmp, out_paths[OUT_CPU]);
+		else
+			unlink(cpu_tmp);
 		cpu_fd = -1;
 	}
-	write_named(OUT_HEAP, "heap");
-	write_named(OUT_ALLOCS, "allocs");
-	write_named(OUT_THREADCREATE, "threadcreate");
+	for (int k = OUT_CPU + 1; k < OUT_N; k++)
+		write_named(k);
 out:
 	rec_unlock(&finish_lock);
 	rec_guard--;
@@ -132,17 +162,20 @@ static void start_cpu(void)
 {
 	int r;
 
-	if (!out_paths[OUT_CPU][0])
+	if (!out_paths[OUT_CPU][0] ||
+	    !tmp_name(cpu_tmp, sizeof(cpu_tmp), out_paths[OUT_CPU], "tmp"))
 		return;
-	cpu_fd = open_out(out_paths[OUT_CPU]);
+	cpu_fd = open_out(cpu_tmp);
 	if (cpu_fd < 0) {
-		say("%s: %s", out_paths[OUT_CPU], strerror(errno));
+		say("%s: %s", cpu_tmp, strerror(errno));
 		return;
 	}
+	rec_cpu_set_flush(out_paths[OUT_CPU], flush_secs);
 	r = cprof_record_cpu_start(cpu_fd);
 	if (r) {
 		say("cpu profile: %s", cprof_record_errmsg(r));
 		close(cpu_fd);
+		unlink(cpu_tmp);
 		cpu_fd = -1;
 	}
 }
@@ -187,9 +220,16 @@ static void unpreload(void)
 
 static void unset_vars(void)
 {
-	static const char *const more[] = { "CPROF_CPU_HZ",	  "CPROF_MEMPROFILE_RATE",
-					    "CPROF_TIMER_SIGNAL", "CPROF_UNWIND",
-					    "CPROF_SEED",	  "CPROF_USE_PID" };
+	static const char *const more[] = { "CPROF_CPU_HZ",
+					    "CPROF_MEMPROFILE_RATE",
+					    "CPROF_BLOCKPROFILE_RATE",
+					    "CPROF_MUTEXPROFILE_FRACTION",
+					    "CPROF_FLUSH_SECONDS",
+					    "CPROF_TIMER_SIGNAL",
+					    "CPROF_THREADS_SIGNAL",
+					    "CPROF_UNWIND",
+					    "CPROF_SEED",
+					    "CPROF_USE_PID" };
 
 	for (int k = 0; k < OUT_N; k++)
 		unsetenv(out_vars[k]);
@@ -197,24 +237,35 @@ static void unset_vars(void)
 		unsetenv(more[i]);
 }
 
+/*
+ * finish_lock first (finish and the flusher take it before the others):
+ * a fork during a periodic flush waits for it, so the child never
+ * inherits the lock held by a thread it does not have.
+ */
 static void atfork_prepare(void)
 {
 	rec_guard++;
+	rec_lock(&finish_lock);
 	rec_cpu_atfork_prepare();
 	rec_heap_atfork_prepare();
+	rec_lock_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
+	rec_lock_atfork_parent();
 	rec_heap_atfork_parent();
 	rec_cpu_atfork_parent();
+	rec_unlock(&finish_lock);
 	rec_guard--;
 }
 
 static void atfork_child(void)
 {
+	rec_lock_atfork_child();
 	rec_heap_atfork_child();
 	rec_cpu_atfork_child();
+	rec_unlock(&finish_lock);
 	rec_guard--;
 	/* The child does not write the parent's files. */
 	if (active && !finished) {
@@ -223,6 +274,7 @@ static void atfork_child(void)
 		if (cpu_fd >= 0)
 			close(cpu_fd);
 		cpu_fd = -1;
+		flush_secs = 0;
 		if (!follow) {
 			finished = true;
 			return;
@@ -237,6 +289,54 @@ static void atfork_child(void)
 		if (cpu)
 			start_cpu();
 	}
+}
+
+/*
+ * The periodic flush of everything but the CPU profile (the CPU writer
+ * thread flushes that one) and the threads profile (which interrupts
+ * every thread).  It blocks every signal, as libcprof's threads do.
+ */
+static void *flusher_main(void *arg)
+{
+	rec_guard++;
+	rec_internal_thread(rec_gettid(), true);
+	for (;;) {
+		struct timespec ts = { flush_secs, 0 };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		rec_lock(&finish_lock);
+		if (finished || flush_secs <= 0) {
+			rec_unlock(&finish_lock);
+			break;
+		}
+		for (int k = OUT_CPU + 1; k < OUT_N; k++)
+			if (k != OUT_THREADS)
+				write_named(k);
+		rec_unlock(&finish_lock);
+	}
+	rec_internal_thread(rec_gettid(), false);
+	return NULL;
+}
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+static void start_flusher(void)
+{
+	pthread_create_fn real = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+	bool any = false;
+	sigset_t all, old;
+	pthread_t t;
+
+	for (int k = OUT_CPU + 1; k < OUT_N; k++)
+		any = any || (out_paths[k][0] && k != OUT_THREADS);
+	if (flush_secs <= 0 || !any || !real)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (real(&t, NULL, flusher_main, NULL) == 0)
+		pthread_detach(t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static long env_long(const char *name, long def)
@@ -265,6 +365,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	rec_guard++;
 	rec_seed_init();
 	rec_unwind_init();
+	rec_lock_init();
 	sig = env_long("CPROF_TIMER_SIGNAL", 0);
 	if (sig > 0 && sig < NSIG)
 		rec_timer_signal = (int)sig;
@@ -297,6 +398,11 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	}
 	heap = out_paths[OUT_HEAP][0] || out_paths[OUT_ALLOCS][0];
 	cprof_record_set_mem_rate(heap ? (size_t)env_long("CPROF_MEMPROFILE_RATE", 512 * 1024) : 0);
+	if (out_paths[OUT_BLOCK][0])
+		cprof_record_set_block_rate(env_long("CPROF_BLOCKPROFILE_RATE", 1));
+	if (out_paths[OUT_MUTEX][0])
+		cprof_record_set_mutex_fraction((int)env_long("CPROF_MUTEXPROFILE_FRACTION", 1));
+	flush_secs = (int)env_long("CPROF_FLUSH_SECONDS", 0);
 	hz = env_long("CPROF_CPU_HZ", 100);
 	if (cprof_record_set_cpu_rate((int)hz))
 		say("CPROF_CPU_HZ=%ld: out of range; using 100", hz);
@@ -309,6 +415,7 @@ __attribute__((constructor)) static void cprof_preload_init(void)
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	atexit(finish);
 	start_cpu();
+	start_flusher();
 out:
 	if (disabled)
 		cprof_record_set_mem_rate(0);
@@ -316,8 +423,6 @@ out:
 }
 
 /* ---- pthread_create ---- */
-
-typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 struct start {
 	void *(*fn)(void *);
@@ -359,7 +464,7 @@ REC_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*
 	if (rec_guard)
 		return real(t, attr, fn, arg);
 	rec_guard++;
-	rec_threadcreate_note();
+	rec_threadcreate_note((uintptr_t)__builtin_return_address(0));
 	s = __libc_malloc(sizeof(*s));
 	rec_guard--;
 	if (!s)

@@ -1,6 +1,7 @@
 /*
- * profiles.c - named profiles: the built-in "heap", "allocs" and
- * "threadcreate", and custom profiles (Go's pprof.NewProfile, Add, Remove).
+ * profiles.c - named profiles: the built-ins ("heap", "allocs", "threads",
+ * "threadcreate", "block", "mutex"), and custom profiles (Go's
+ * pprof.NewProfile, Add, Remove).
  *
  * Custom profiles keep, per key, the stack captured by cprof_record_add
  * (up to 32 frames, as Go does) in a small open-addressing table under a
@@ -18,7 +19,10 @@
 enum kind {
 	K_HEAP,
 	K_ALLOCS,
+	K_THREADS,
 	K_THREADCREATE,
+	K_BLOCK,
+	K_MUTEX,
 	K_CUSTOM
 };
 
@@ -45,11 +49,14 @@ struct rec_lock rec_profiles_lock;
 static struct cprof_record_profile builtin[] = {
 	{ "heap", K_HEAP, { 0 }, NULL, 0, 0, 0, NULL },
 	{ "allocs", K_ALLOCS, { 0 }, NULL, 0, 0, 0, NULL },
+	{ "threads", K_THREADS, { 0 }, NULL, 0, 0, 0, NULL },
 	{ "threadcreate", K_THREADCREATE, { 0 }, NULL, 0, 0, 0, NULL },
+	{ "block", K_BLOCK, { 0 }, NULL, 0, 0, 0, NULL },
+	{ "mutex", K_MUTEX, { 0 }, NULL, 0, 0, 0, NULL },
 };
 static struct cprof_record_profile *custom;
 
-static struct cprof_record_profile *threadcreate = &builtin[2];
+static struct cprof_record_profile *threadcreate = &builtin[3];
 
 static size_t key_hash(const void *key)
 {
@@ -225,36 +232,46 @@ REC_EXPORT int64_t cprof_record_count(struct cprof_record_profile *p)
 
 	if (!p)
 		return CPROF_RECORD_EINVAL;
-	if (p->kind == K_HEAP || p->kind == K_ALLOCS)
+	switch (p->kind) {
+	case K_HEAP:
+	case K_ALLOCS:
 		return rec_heap_count();
+	case K_THREADS:
+		return rec_threads_count();
+	case K_BLOCK:
+	case K_MUTEX:
+		return rec_block_count(p->kind == K_MUTEX);
+	case K_THREADCREATE:
+	case K_CUSTOM:
+		break;
+	}
 	rec_lock(&p->lock);
 	n = (int64_t)p->n;
 	rec_unlock(&p->lock);
 	return n;
 }
 
-/* Record the creating thread's stack in "threadcreate" (pthread_create wrapper). */
-REC_NOINLINE void rec_threadcreate_note(void)
+/*
+ * Record the creating thread's stack in "threadcreate" (pthread_create
+ * wrapper); from is the wrapper's return address, so the stack starts at
+ * the call site.
+ */
+void rec_threadcreate_note(uintptr_t from)
 {
 	uintptr_t pcs[CUSTOM_FRAMES];
 	static atomic_uintptr_t seq = 1;
 	int n;
 
-	n = rec_unwind_here(0, pcs, CUSTOM_FRAMES);
-	/* Drop this function and the pthread_create wrapper. */
-	if (n > 2) {
-		memmove(pcs, pcs + 2, (size_t)(n - 2) * sizeof(*pcs));
-		n -= 2;
-	}
+	n = rec_unwind_here(from, pcs, CUSTOM_FRAMES);
 	/* Keys only need to be distinct; they are never dereferenced. */
 	add_stack(threadcreate, (const void *)atomic_fetch_add(&seq, 16), pcs, n);
 }
 
-static int write_counts(struct cprof_record_profile *p, int fd)
+static int write_counts(struct cprof_record_profile *p, int fd, int debug)
 {
+	struct rec_stack *stks = NULL;
 	struct entry *copy = NULL;
-	struct pb *b = NULL;
-	size_t cap;
+	size_t cap, n = 0;
 	int ret = 0;
 
 	rec_lock(&p->lock);
@@ -263,41 +280,46 @@ static int write_counts(struct cprof_record_profile *p, int fd)
 	if (copy)
 		memcpy(copy, p->ents, cap * sizeof(*copy));
 	rec_unlock(&p->lock);
-	b = pb_new(0);
-	if (!copy || !b) {
+	stks = __libc_calloc(cap + 1, sizeof(*stks));
+	if (!copy || !stks) {
 		ret = CPROF_RECORD_ENOMEM;
 		goto out;
 	}
-	pb_sample_type(b, p->name, "count");
-	pb_period(b, p->name, "count", 1);
-	pb_times(b, rec_now_ns(), 0);
-	/* One sample per entry; readers merge identical stacks. */
-	for (size_t i = 0; i < cap && !ret; i++) {
-		int64_t one = 1;
-
-		if (!copy[i].key || copy[i].key == DELETED)
-			continue;
-		ret = pb_sample(b, copy[i].pcs, copy[i].n, &one, NULL, 0, NULL);
-	}
-	if (!ret)
-		ret = pb_write(b, fd);
+	for (size_t i = 0; i < cap; i++)
+		if (copy[i].key && copy[i].key != DELETED)
+			stks[n++] = (struct rec_stack){ copy[i].pcs, copy[i].n };
+	ret = rec_write_counts(p->name, stks, n, 0, NULL, fd, debug);
 out:
-	pb_free(b);
+	__libc_free(stks);
 	__libc_free(copy);
 	return ret;
 }
 
-REC_EXPORT int cprof_record_write(struct cprof_record_profile *p, int fd, int debug)
+REC_EXPORT REC_NOINLINE int cprof_record_write(struct cprof_record_profile *p, int fd, int debug)
 {
-	int ret;
+	uintptr_t from = (uintptr_t)__builtin_return_address(0);
+	int ret = CPROF_RECORD_EINVAL;
 
-	if (!p || fd < 0 || debug != 0)
+	if (!p || fd < 0 || debug < 0 || debug > 1)
 		return CPROF_RECORD_EINVAL;
 	rec_guard++;
-	if (p->kind == K_HEAP || p->kind == K_ALLOCS)
-		ret = rec_heap_write(fd, p->kind == K_ALLOCS);
-	else
-		ret = write_counts(p, fd);
+	switch (p->kind) {
+	case K_HEAP:
+	case K_ALLOCS:
+		ret = rec_heap_write(fd, p->kind == K_ALLOCS, debug);
+		break;
+	case K_THREADS:
+		ret = rec_threads_write(from, fd, debug);
+		break;
+	case K_BLOCK:
+	case K_MUTEX:
+		ret = rec_block_write(fd, debug, p->kind == K_MUTEX);
+		break;
+	case K_THREADCREATE:
+	case K_CUSTOM:
+		ret = write_counts(p, fd, debug);
+		break;
+	}
 	rec_guard--;
 	return ret;
 }

@@ -11,6 +11,7 @@
 #ifndef CPROF_RECORD_REC_H
 #define CPROF_RECORD_REC_H
 
+#include "model/compat.h"
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -110,18 +111,85 @@ void rec_cpu_atfork_prepare(void);
 void rec_cpu_atfork_parent(void);
 void rec_cpu_atfork_child(void);
 bool rec_cpu_running(void);
+/* Every seconds (> 0), the writer thread rewrites path (via a temp file and rename). */
+void rec_cpu_set_flush(const char *path, int seconds);
 
 /* ---- heap (heap.c) ---- */
 void rec_heap_init(void);
 void rec_heap_atfork_prepare(void);
 void rec_heap_atfork_parent(void);
 void rec_heap_atfork_child(void);
-int rec_heap_write(int fd, bool allocs);
+int rec_heap_write(int fd, bool allocs, int debug);
 int64_t rec_heap_count(void);
 
 /* ---- threads (profiles.c) ---- */
-void rec_threadcreate_note(void);
+void rec_threadcreate_note(uintptr_t from);
 extern struct rec_lock rec_profiles_lock;
+
+/* Threads of libcprof's own (they block every signal); tids, 0 for none. */
+void rec_internal_thread(pid_t tid, bool add);
+bool rec_is_internal_thread(pid_t tid);
+
+/* ---- text output and count profiles (text.c) ---- */
+
+struct rec_text {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+void rec_text_add(struct rec_text *t, const char *s, size_t n);
+void rec_text_addf(struct rec_text *t, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void rec_text_release(struct rec_text *t);
+/* Go's text/tabwriter as runtime/pprof configures it. */
+void rec_tabwrite(const char *src, size_t len, struct rec_text *out);
+bool rec_sym_lookup(uintptr_t pc, const char **name, uintptr_t *entry);
+/* Go's printStackRecord; pcs are return addresses. */
+void rec_text_stack(struct rec_text *t, const uintptr_t *pcs, int n, bool all_frames);
+
+struct rec_stack {
+	const uintptr_t *pcs; /* return addresses, leaf first */
+	int n;
+};
+
+/*
+ * A count profile from one stack per entry (Go's printCountProfile);
+ * lost entries (no stack) go on the fake function lost_func.
+ */
+int rec_write_counts(const char *name, const struct rec_stack *stks, size_t n, int64_t lost,
+		     const char *lost_func, int fd, int debug);
+
+struct rec_cycle {
+	const uintptr_t *pcs;
+	int n;
+	int64_t count, delay; /* delay in nanoseconds */
+};
+
+/* A block ("contention") or mutex profile; values are multiplied by fraction in the proto. */
+int rec_write_contention(const char *name, struct rec_cycle *r, size_t n, int64_t fraction, int fd,
+			 int debug);
+
+struct rec_heaprec {
+	const uintptr_t *pcs;
+	int n;
+	int64_t alloc_objs, alloc_bytes, free_objs, free_bytes; /* sampled, not scaled */
+};
+
+/* Go's legacy heap text (debug=1); sorts r. */
+int rec_write_heap_text(struct rec_heaprec *r, size_t n, int64_t rate, int fd);
+
+/* ---- block and mutex (lock.c) ---- */
+void rec_lock_init(void);
+void rec_lock_atfork_prepare(void);
+void rec_lock_atfork_parent(void);
+void rec_lock_atfork_child(void);
+int rec_block_write(int fd, int debug, bool mutex);
+int64_t rec_block_count(bool mutex);
+
+/* ---- thread stacks (threads.c) ---- */
+/* from: a return address in the caller's frame, where its own stack starts. */
+int rec_threads_write(uintptr_t from, int fd, int debug);
+int64_t rec_threads_count(void);
 
 /* Settings taken from the environment at load time (preload.c). */
 extern int rec_timer_signal;

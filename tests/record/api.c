@@ -1,7 +1,8 @@
 /*
  * api.c - libcprof linked into a program and driven through its API.
  *
- *   api DIR        write DIR/cpu.pb.gz, DIR/custom.pb.gz, DIR/heap.pb.gz
+ *   api DIR        write DIR/cpu.pb.gz, DIR/custom.pb.gz, DIR/custom.txt (debug=1),
+ *                  DIR/heap.pb.gz, DIR/heap.txt, DIR/block.txt, DIR/mutex.txt, DIR/threads.txt
  *   api sigprof    the program owns SIGPROF: starting must fail, not steal it
  *   api sigalt DIR the program owns SIGPROF, CPROF_TIMER_SIGNAL names another:
  *                  profiling works and the program's handler is untouched
@@ -102,6 +103,40 @@ __attribute__((noinline)) static void *api_alloc(size_t n)
 	return p;
 }
 
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+__attribute__((noinline)) static void api_lock(void)
+{
+	pthread_mutex_lock(&mu);
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) static void api_unlock(void)
+{
+	pthread_mutex_unlock(&mu);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void *locker(void *arg)
+{
+	for (int i = 0; i < 10; i++) {
+		api_lock();
+		usleep(1000);
+		api_unlock();
+	}
+	return NULL;
+}
+
+static void contend(void)
+{
+	pthread_t t[3];
+
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, locker, NULL);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+}
+
 static void on_prof(int sig)
 {
 }
@@ -175,6 +210,34 @@ int main(int argc, char **argv)
 	fd = open_out(argv[1], "custom.pb.gz");
 	EXPECT(cprof_record_write(p, fd, 0) == 0);
 	close(fd);
+	fd = open_out(argv[1], "custom.txt");
+	EXPECT(cprof_record_write(p, fd, 1) == 0);
+	close(fd);
+	EXPECT(cprof_record_write(p, 1, 2) == CPROF_RECORD_EINVAL);
+
+	/* block and mutex through the API */
+	EXPECT(cprof_record_set_mutex_fraction(-1) == 0);
+	EXPECT(cprof_record_set_mutex_fraction(1) == 0);
+	EXPECT(cprof_record_set_mutex_fraction(-1) == 1);
+	cprof_record_set_block_rate(1);
+	contend();
+	cprof_record_set_block_rate(0);
+	cprof_record_set_mutex_fraction(0);
+	EXPECT(cprof_record_count(cprof_record_lookup("block")) > 0);
+	EXPECT(cprof_record_count(cprof_record_lookup("mutex")) > 0);
+	fd = open_out(argv[1], "block.txt");
+	EXPECT(cprof_record_write(cprof_record_lookup("block"), fd, 1) == 0);
+	close(fd);
+	fd = open_out(argv[1], "mutex.txt");
+	EXPECT(cprof_record_write(cprof_record_lookup("mutex"), fd, 1) == 0);
+	close(fd);
+	fd = open_out(argv[1], "mutex.pb.gz");
+	EXPECT(cprof_record_write(cprof_record_lookup("mutex"), fd, 0) == 0);
+	close(fd);
+	fd = open_out(argv[1], "threads.txt");
+	EXPECT(cprof_record_count(cprof_record_lookup("threads")) >= 1);
+	EXPECT(cprof_record_write(cprof_record_lookup("threads"), fd, 1) == 0);
+	close(fd);
 
 	/* heap through the API, every allocation recorded */
 	heap = cprof_record_lookup("heap");
@@ -187,6 +250,9 @@ int main(int argc, char **argv)
 		free(blocks[i]);
 	fd = open_out(argv[1], "heap.pb.gz");
 	EXPECT(cprof_record_write(heap, fd, 0) == 0);
+	close(fd);
+	fd = open_out(argv[1], "heap.txt");
+	EXPECT(cprof_record_write(heap, fd, 1) == 0);
 	close(fd);
 	for (int i = 50; i < 100; i++)
 		free(blocks[i]);
