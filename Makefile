@@ -29,7 +29,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
 	-Wno-unused-parameter -Wno-format-truncation $(WARN_EXTRA)
 
-PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph ncursesw
+PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph ncursesw libmicrohttpd
 # Recursive (=) so pkg-config runs after install-deps has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -47,7 +47,7 @@ endif
 
 MODEL_SRC := $(wildcard src/model/*.c)
 REPORT_SRC := $(wildcard src/report/*.c)
-CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c) $(wildcard src/web/*.c)
 GEN_SRC := $(O)/gen/profile.pb-c.c
 LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(MODEL_SRC) $(REPORT_SRC)) $(O)/gen/profile.pb-c.o
 CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))

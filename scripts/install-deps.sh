@@ -27,6 +27,7 @@ build_pkgs=(
 	libelf-dev
 	libiberty-dev
 	libgraphviz-dev
+	libmicrohttpd-dev
 )
 
 # What `make test` needs on top of the build.
