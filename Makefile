@@ -155,6 +155,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
 	$(Q)tests/flame/run.sh $(O)/cprof $(O)/genprof
+	$(Q)tests/web/run.sh $(O)/cprof
 	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)tests/tui/run.sh $(O)/cprof
 	$(Q)tests/regress/run.sh $(O)

@@ -146,6 +146,30 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
+/* The request's URI as sent (before percent-decoding) becomes its *con_cls. */
+static void *keep_raw_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	return xstrdup(uri);
+}
+
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	free(*con_cls);
+	*con_cls = NULL;
+}
+
+/* A NUL in the path would cut the decoded path short: such a path names nothing. */
+static bool raw_path_has_nul(const char *raw)
+{
+	size_t n = strcspn(raw, "?");
+
+	for (size_t i = 0; i + 2 < n; i++)
+		if (raw[i] == '%' && raw[i + 1] == '0' && raw[i + 2] == '0')
+			return true;
+	return false;
+}
+
 static void add_common_headers(struct MHD_Response *r, const char *csp)
 {
 	MHD_add_response_header(r, "Content-Security-Policy", csp);
@@ -178,6 +202,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  size_t *upload_size, void **con_cls)
 {
 	struct server *sv = cls;
+	const char *raw = *con_cls;
 	struct arg_list args;
 	struct web_response rs;
 	struct MHD_Response *r;
@@ -196,8 +221,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return answer_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-	if (strlen(url) > MAX_PATH_LEN)
+	if (strlen(url) > MAX_PATH_LEN || (raw && strlen(raw) > MAX_PATH_LEN + MAX_QUERY_LEN))
 		return answer_text(c, MHD_HTTP_URI_TOO_LONG, "URL too long\n");
+	if (raw && raw_path_has_nul(raw))
+		return answer_text(c, MHD_HTTP_NOT_FOUND, "404 page not found\n");
 	memset(&args, 0, sizeof(args));
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
 	if (args.overflow)
@@ -357,11 +384,12 @@ int web_serve(const struct cp_profile *p, const struct cp_options *o, const stru
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
-			     on_request, &sv, MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+	d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, &sv,
+		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_URI_LOG_CALLBACK, keep_raw_uri, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		ret = cp_errf(err, "-http: cannot start the web server");
