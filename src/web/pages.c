@@ -301,7 +301,8 @@ static void page_begin(struct buf *out, const struct web_site *s, enum view v,
 	buf_adds(out, " ");
 	html(out, type);
 	buf_addf(out, " \xe2\x80\x94 %s \xe2\x80\x94 cprof</title>\n", views[v].label);
-	buf_adds(out, "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n"
+	buf_adds(out, "<link rel=\"icon\" href=\"data:,\">\n"
+		      "<link rel=\"stylesheet\" href=\"/ui/static/ui.css\">\n"
 		      "<script src=\"/ui/static/ui.js\"></script>\n");
 	buf_addf(out, "</head><body data-view=\"%s\">\n<header id=\"bar\">\n", views[v].path);
 	buf_adds(out, "<span class=\"brand\">cprof</span>\n<nav id=\"views\">");
