@@ -195,6 +195,7 @@ bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/run.sh $(O)/cprof $(O)/genprof
 	$(Q)bench/svg.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
 	$(Q)bench/flame.sh $(O)/cprof $(O)/genprof
+	$(Q)bench/web.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
 
 # ---- recorder (libcprof, `cprof record`, its tests and benchmark) ----
 # The library and its test programs are built WITHOUT sanitizers, also in

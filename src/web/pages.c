@@ -687,11 +687,12 @@ static int run_report(const struct web_site *s, struct request *rq, const char *
 
 static void view_page(struct web_site *s, enum view v, struct request *rq, struct web_response *rs)
 {
-	struct buf page = BUF_INIT, out = BUF_INIT, warn = BUF_INIT;
+	struct buf page = BUF_INIT, out = BUF_INIT, warn = BUF_INIT, key = BUF_INIT;
 	struct cp_err err = { "" };
 	const char *f = param_value(rq, "f");
 	int status = 200, rc = 0;
 
+	buf_init(&key);
 	buf_init(&page);
 	buf_init(&out);
 	buf_init(&warn);
@@ -713,16 +714,20 @@ static void view_page(struct web_site *s, enum view v, struct request *rq, struc
 		break;
 	case V_FLAME:
 		/* rendered now, so errors show here and the frame's request hits the cache */
+		buf_addf(&key, "/ui/flame.svg?%s", rq->query.buf);
+		if (cache_find(s, key.buf))
+			break;
 		rc = run_report(s, rq, "flame", NULL, &out, &warn, &err);
 		if (!rc) {
-			struct web_response svg = { 200,  "image/svg+xml", csp_flame_svg, NULL,
-						    NULL, out.buf,	   out.len };
-			struct buf key = BUF_INIT;
+			struct web_response svg = {
+				.status = 200,
+				.type = "image/svg+xml",
+				.csp = csp_flame_svg,
+				.body = out.buf,
+				.len = out.len,
+			};
 
-			buf_init(&key);
-			buf_addf(&key, "/ui/flame.svg?%s", rq->query.buf);
 			cache_put(s, key.buf, &svg);
-			buf_release(&key);
 		}
 		break;
 	}
@@ -771,6 +776,7 @@ static void view_page(struct web_site *s, enum view v, struct request *rq, struc
 	set_body(rs, status, "text/html; charset=utf-8", &page);
 	buf_release(&out);
 	buf_release(&warn);
+	buf_release(&key);
 }
 
 static void flame_svg(struct web_site *s, struct request *rq, struct web_response *rs)

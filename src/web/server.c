@@ -18,6 +18,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -33,7 +34,9 @@
 
 struct server {
 	struct web_site *site;
-	char host[256]; /* as given (brackets removed), "localhost" when empty */
+	pthread_mutex_t lock; /* one request (or warm-up step) in the site at a time */
+	atomic_bool stopping; /* set at shutdown: the warm-up stops early */
+	char host[256];	      /* as given (brackets removed), "localhost" when empty */
 	unsigned port;
 	bool loopback; /* bound to a loopback address: local clients only */
 };
@@ -231,7 +234,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return answer_text(c, MHD_HTTP_URI_TOO_LONG, "query too long\n");
 
 	memset(&rs, 0, sizeof(rs));
+	pthread_mutex_lock(&sv->lock);
 	web_handle(sv->site, url, args.a, args.n, &rs);
+	pthread_mutex_unlock(&sv->lock);
 	r = MHD_create_response_from_buffer(rs.len, rs.body, MHD_RESPMEM_MUST_COPY);
 	if (!r) {
 		web_response_release(&rs);
@@ -247,6 +252,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	MHD_destroy_response(r);
 	web_response_release(&rs);
 	return ret;
+}
+
+/*
+ * Render the views a browser opens first while it starts, so they answer
+ * from the cache: the flame graph (the default), Top and the graph.
+ */
+static void *warm_up(void *arg)
+{
+	static const char *const paths[] = { "/ui/", "/ui/top", "/ui/graph" };
+	struct server *sv = arg;
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths) && !atomic_load(&sv->stopping); i++) {
+		struct web_response rs;
+
+		pthread_mutex_lock(&sv->lock);
+		web_handle(sv->site, paths[i], NULL, 0, &rs);
+		pthread_mutex_unlock(&sv->lock);
+		web_response_release(&rs);
+	}
+	return NULL;
 }
 
 /* "[host]:[port]" -> host (brackets removed) and port text; -1 when malformed. */
@@ -366,6 +391,8 @@ int web_serve(const struct cp_profile *p, const struct cp_options *o, const stru
 	char port[16];
 	struct buf url = BUF_INIT;
 	sigset_t sigs, old;
+	pthread_t warm;
+	bool warming = false;
 	int fd, sig, ret = 0;
 
 	memset(&sv, 0, sizeof(sv));
@@ -378,6 +405,7 @@ int web_serve(const struct cp_profile *p, const struct cp_options *o, const stru
 	if (fd < 0)
 		return -1;
 	sv.site = web_site_new(p, o, cfg->title);
+	pthread_mutex_init(&sv.lock, NULL);
 
 	/* the daemon's thread inherits the mask, so only sigwait below sees the signals */
 	sigemptyset(&sigs);
@@ -401,14 +429,19 @@ int web_serve(const struct cp_profile *p, const struct cp_options *o, const stru
 		buf_addf(&url, "http://%s:%u", sv.host, sv.port);
 	printf("Serving web UI on %s\n", url.buf);
 	fflush(stdout);
+	warming = !pthread_create(&warm, NULL, warm_up, &sv);
 	if (cfg->open_browser)
 		open_browser(url.buf);
 	while (sigwait(&sigs, &sig) == 0 && sig != SIGINT && sig != SIGTERM)
 		;
+	atomic_store(&sv.stopping, true);
+	if (warming)
+		pthread_join(warm, NULL);
 	MHD_stop_daemon(d); /* closes the listening socket too */
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	web_site_free(sv.site);
+	pthread_mutex_destroy(&sv.lock);
 	buf_release(&url);
 	return ret;
 }
