@@ -148,7 +148,7 @@
 		if (view === 'top')
 			n = mark(document.querySelectorAll('#toptable tbody tr'), rowName, re);
 		else if (view === 'graph')
-			n = mark(document.querySelectorAll('#graph g.node'), nodeName, re);
+			n = mark(Array.prototype.filter.call(document.querySelectorAll('#graph g.node'), isFunction), nodeName, re);
 		else if (view === 'peek')
 			n = mark(document.querySelectorAll('#peek .ln'), function (e) { return e.textContent; }, re);
 		else if (view === 'source')
@@ -208,6 +208,11 @@
 		var m = /^([\s\S]*) \([^()]*\)$/.exec(t);
 		return m ? m[1] : t;
 	}
+	// a node standing for a function (N1, N2, ...), not the legend box
+	function isFunction(g) {
+		var t = g.querySelector('title');
+		return !!t && /^N\d+$/.test(t.textContent) && nodeName(g) !== '';
+	}
 	function setupGraph(box) {
 		var svg = box.querySelector('svg'), vp = svg && svg.getElementById('viewport');
 		if (!vp)
@@ -254,12 +259,12 @@
 		box.addEventListener('click', function (e) {
 			var g = e.target.closest('g.node');
 			e.preventDefault();
-			if (g && !moved && nodeName(g) && !/^N\d+$/.test(nodeName(g)))
+			if (g && !moved && isFunction(g))
 				toggleSelected(nodeName(g), g);
 		});
 		box.addEventListener('contextmenu', function (e) {
 			var g = e.target.closest('g.node');
-			if (!g)
+			if (!g || !isFunction(g))
 				return;
 			e.preventDefault();
 			openMenu(nodeName(g), e.clientX, e.clientY);
