@@ -116,7 +116,9 @@ struct web_site *web_site_new(const struct cp_profile *p, const struct cp_option
 void web_response_release(struct web_response *rs)
 {
 	free(rs->body);
+	free(rs->location);
 	rs->body = NULL;
+	rs->location = NULL;
 	rs->len = 0;
 }
 
@@ -268,7 +270,7 @@ static const char *sample_type_name(const struct web_site *s, const struct reque
 }
 
 /* Refine parameters in effect, each with a link that drops it. */
-static void active_filters(struct buf *out, enum view v, const struct request *rq)
+static void active_filters(struct buf *out, const struct request *rq)
 {
 	bool any = false;
 
@@ -333,7 +335,7 @@ static void page_begin(struct buf *out, const struct web_site *s, enum view v,
 	buf_adds(out, " ");
 	html(out, type);
 	buf_adds(out, "</span>\n</header>\n");
-	active_filters(out, v, rq);
+	active_filters(out, rq);
 }
 
 static void page_messages(struct buf *out, const char *warn, const char *error)
@@ -665,6 +667,7 @@ static void cache_put(struct web_site *s, const char *key, const struct web_resp
 	web_response_release(&e->rs);
 	e->key = xstrdup(key);
 	e->rs = *rs;
+	e->rs.location = NULL; /* only 200s are cached */
 	e->rs.body = xmalloc(rs->len + 1);
 	copy_n(e->rs.body, rs->body, rs->len);
 	e->used = ++s->clock;
@@ -673,6 +676,7 @@ static void cache_put(struct web_site *s, const char *key, const struct web_resp
 static void copy_response(struct web_response *dst, const struct web_response *src)
 {
 	*dst = *src;
+	dst->location = NULL;
 	dst->body = xmalloc(src->len + 1);
 	copy_n(dst->body, src->body, src->len);
 }
@@ -816,11 +820,12 @@ static void download(struct web_site *s, struct request *rq, struct web_response
 
 static void redirect(struct web_response *rs, int status, const char *to, const struct buf *query)
 {
-	static char where[2048];
+	struct buf where = BUF_INIT;
 
-	snprintf(where, sizeof(where), "%s%s%s", to, query->len ? "?" : "", query->buf);
+	buf_init(&where);
+	buf_addf(&where, "%s%s%s", to, query->len ? "?" : "", query->buf);
 	set_text(rs, status, "");
-	rs->location = where;
+	rs->location = buf_detach(&where, NULL);
 }
 
 /* ---- routing ---- */

@@ -24,7 +24,7 @@ struct web_response {
 	int status;
 	const char *type;	 /* Content-Type */
 	const char *csp;	 /* Content-Security-Policy */
-	const char *location;	 /* Location of a redirect, or NULL */
+	char *location;		 /* Location of a redirect, or NULL; owned */
 	const char *disposition; /* Content-Disposition, or NULL */
 	char *body;		 /* owned; released by web_response_release */
 	size_t len;
