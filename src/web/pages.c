@@ -259,6 +259,21 @@ static void sample_menu(struct buf *out, const struct web_site *s, const struct 
 	buf_adds(out, "</select></label>\n");
 }
 
+/* The granularity menu (g=), from the option table's choices. */
+static void granularity_menu(struct buf *out, const struct request *rq)
+{
+	buf_adds(out, "<label class=\"menu\">Granularity <select id=\"g\">");
+	for (size_t i = 0; i < choice_ndefs; i++) {
+		const struct choice_def *c = &choice_defs[i];
+
+		if (strcmp(c->group, "granularity"))
+			continue;
+		buf_addf(out, "<option value=\"%s\"%s>%s</option>", c->value,
+			 !strcmp(rq->o.granularity, c->value) ? " selected" : "", c->value);
+	}
+	buf_adds(out, "</select></label>\n");
+}
+
 static const char *sample_type_name(const struct web_site *s, const struct request *rq)
 {
 	struct cp_err err = { "" };
@@ -317,6 +332,7 @@ static void page_begin(struct buf *out, const struct web_site *s, enum view v,
 	}
 	buf_adds(out, "\">Download</a></nav>\n");
 	sample_menu(out, s, rq);
+	granularity_menu(out, rq);
 	buf_adds(out, "<span id=\"refine\" class=\"menu\">Refine: "
 		      "<button data-param=\"f\" title=\"Keep only samples through the "
 		      "selection\">Focus</button>"
@@ -896,6 +912,11 @@ void web_handle(struct web_site *s, const char *path, const struct web_arg *args
 	}
 	if (!strcmp(path, "/ui")) {
 		redirect(rs, 301, "/ui/", &rq.query);
+		goto out;
+	}
+	if (!strcmp(path, "/ui/flamegraph2") || !strcmp(path, "/ui/flamegraphold")) {
+		/* pprof's older flame graph pages */
+		redirect(rs, 301, "/ui/flamegraph", &rq.query);
 		goto out;
 	}
 	if (!strcmp(path, "/ui/"))

@@ -313,6 +313,9 @@
 		var si = document.getElementById('si');
 		if (si)
 			si.addEventListener('change', function () { go(here(), { si: si.value }); });
+		var g = document.getElementById('g');
+		if (g)
+			g.addEventListener('change', function () { go(here(), { g: g.value }); });
 		var top = document.getElementById('toptable');
 		if (top)
 			setupTop(top);

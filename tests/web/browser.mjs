@@ -193,6 +193,12 @@ function noErrors(name, errors, status) {
 	await page.waitForSelector('body[data-ready="1"]');
 	check('top: sample type', new URL(page.url()).searchParams.get('si') === 'samples' &&
 		(await page.textContent('#title')).includes('samples'), page.url());
+	// the granularity selector
+	await Promise.all([page.waitForNavigation(), page.selectOption('#g', 'files')]);
+	await page.waitForSelector('body[data-ready="1"]');
+	const files = await names();
+	check('top: granularity files', new URL(page.url()).searchParams.get('g') === 'files' &&
+		files.length > 0 && files.every((n) => n.includes('.go') || n.includes('.s') || !n.includes('.')), files.join(','));
 	noErrors('top', errors);
 	await page.close();
 }

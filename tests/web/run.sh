@@ -151,6 +151,9 @@ has root-location "$tmp/head" "Location: /ui/"
 expect root-query 307 '/?f=fib&x=1'
 has root-query-location "$tmp/head" "Location: /ui/?f=fib"
 expect ui 301 /ui
+expect flamegraph2 301 '/ui/flamegraph2?f=fib'
+has flamegraph2-location "$tmp/head" 'Location: /ui/flamegraph?f=fib'
+expect flamegraphold 301 /ui/flamegraphold
 expect flame-default 200 /ui/
 has flame-default-frame "$tmp/body" '<iframe id="flame"'
 has flame-default-title "$tmp/body" 'go-cpu.pb.gz cpu'
@@ -214,6 +217,7 @@ expect param-n 200 '/ui/top?n=3'
 if [ "$(grep -c '<tr data-rank=' "$tmp/body")" = 3 ]; then ok; else bad "param-n: not 3 rows"; fi
 expect param-g 200 '/ui/top?g=lines'
 has param-g-lines "$tmp/body" 'main.go:'
+has param-g-menu "$tmp/body" '<option value="lines" selected>lines</option>'
 expect param-bool 200 '/ui/top?noinlines=t'
 hasnt param-bool-inline "$tmp/body" '<td>inline</td>'
 expect param-unknown 200 '/ui/top?zzz=1'
