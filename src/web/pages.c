@@ -29,7 +29,8 @@ static const char csp_flame_svg[] = "default-src 'none'; script-src 'unsafe-inli
 static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'";
 
 #define CACHE_SLOTS 16
-#define TOP_NODES   500 /* rows of the Top view unless n= says otherwise */
+#define CACHE_BYTES ((size_t)96 << 20) /* answers kept, in all */
+#define TOP_NODES   500		       /* rows of the Top view unless n= says otherwise */
 
 /* pprof's URL parameters and the options they set. */
 static const struct {
@@ -672,15 +673,36 @@ static struct cache_entry *cache_find(struct web_site *s, const char *key)
 	return NULL;
 }
 
+static void cache_drop(struct cache_entry *e)
+{
+	free(e->key);
+	e->key = NULL;
+	web_response_release(&e->rs);
+}
+
+/* Keep a copy of rs under key, dropping the least recently used answers to make room. */
 static void cache_put(struct web_site *s, const char *key, const struct web_response *rs)
 {
 	struct cache_entry *e = &s->cache[0];
+	size_t total = rs->len;
 
+	if (rs->len > CACHE_BYTES / 4)
+		return;
 	for (size_t i = 1; i < CACHE_SLOTS && e->key; i++)
 		if (!s->cache[i].key || s->cache[i].used < e->used)
 			e = &s->cache[i];
-	free(e->key);
-	web_response_release(&e->rs);
+	cache_drop(e);
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		total += s->cache[i].rs.len;
+	while (total > CACHE_BYTES) {
+		struct cache_entry *old = NULL;
+
+		for (size_t i = 0; i < CACHE_SLOTS; i++)
+			if (s->cache[i].key && (!old || s->cache[i].used < old->used))
+				old = &s->cache[i];
+		total -= old->rs.len;
+		cache_drop(old);
+	}
 	e->key = xstrdup(key);
 	e->rs = *rs;
 	e->rs.location = NULL; /* only 200s are cached */
