@@ -30,7 +30,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral -Wundef -Wwrite-strings \
 	-Wno-unused-parameter -Wno-format-truncation $(WARN_EXTRA)
 
-PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph ncursesw
+PKGS := libprotobuf-c libpcre2-8 zlib libdw libgvc libcgraph ncursesw libmicrohttpd
 # Recursive (=) so pkg-config runs after install-deps has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -48,7 +48,7 @@ endif
 
 MODEL_SRC := $(wildcard src/model/*.c)
 REPORT_SRC := $(wildcard src/report/*.c)
-CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c) $(wildcard src/web/*.c)
 GEN_SRC := $(O)/gen/profile.pb-c.c
 LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(MODEL_SRC) $(REPORT_SRC)) $(O)/gen/profile.pb-c.o
 CLI_OBJ := $(patsubst %.c,$(O)/%.o,$(CLI_SRC))
@@ -156,6 +156,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof
 	$(Q)tests/graph/run.sh $(O)/cprof $(O)/hostile
 	$(Q)tests/flame/run.sh $(O)/cprof $(O)/genprof
+	$(Q)tests/web/run.sh $(O)/cprof
 	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)tests/tui/run.sh $(O)/cprof
 	$(Q)tests/regress/run.sh $(O)
@@ -198,6 +199,7 @@ bench: $(O)/cprof $(O)/genprof
 	$(Q)bench/svg.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
 	$(Q)bench/flame.sh $(O)/cprof $(O)/genprof
 	$(Q)bench/tui.sh $(O)/cprof $(O)/genprof
+	$(Q)bench/web.sh $(O)/cprof $${BENCH_DIR:-build/bench}/large-s1.pb.gz
 
 # ---- recorder (libcprof, `cprof record`, its tests and benchmark) ----
 # The library and its test programs are built WITHOUT sanitizers, also in

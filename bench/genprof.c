@@ -1528,8 +1528,9 @@ static void make_module(struct rng *r, struct strmap *modnames, uint8_t side, ui
 				dir = xfmt("/home/builder/go/pkg/mod/%s@v1.%u.%u", name,
 					   rng_range(r, 1, 30), rng_range(r, 0, 9));
 			else
-				dir = xfmt("/home/builder/go/pkg/mod/%.*s@v1.%u.%u%s", (int)(p - name),
-					   name, rng_range(r, 1, 30), rng_range(r, 0, 9), p);
+				dir = xfmt("/home/builder/go/pkg/mod/%.*s@v1.%u.%u%s",
+					   (int)(p - name), name, rng_range(r, 1, 30),
+					   rng_range(r, 0, 9), p);
 		} else {
 			dir = xfmt("/usr/local/go/src/%s", name);
 		}

@@ -27,6 +27,7 @@ build_pkgs=(
 	libelf-dev
 	libiberty-dev
 	libgraphviz-dev
+	libmicrohttpd-dev
 )
 
 # What `make test` needs on top of the build.
@@ -41,8 +42,8 @@ test_pkgs=(
 	tmux
 )
 
-# The browser tests (tests/graph, tests/flame) need chromium; tests/flame drives it from
-# node with npm's playwright-core, which it installs itself.  Without them those parts
+# The browser tests (tests/graph, tests/flame, tests/web) need chromium; tests/flame and
+# tests/web drive it from node with npm's playwright-core, which they install themselves.  Without them those parts
 # are skipped with a message.
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
 # hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory,

@@ -15,6 +15,8 @@ enum extra_flag {
 	X_MAX_INPUT,
 	X_BASE,
 	X_DIFF_BASE,
+	X_HTTP,
+	X_NO_BROWSER,
 	X_UNAVAILABLE_BOOL,
 	X_UNAVAILABLE_VALUE
 };
@@ -34,9 +36,8 @@ static const struct extra_def extra_defs[] = {
 	{ "add_comment", X_ADD_COMMENT, "Annotation string to record in the profile" },
 	{ "max_input", X_MAX_INPUT,
 	  "Largest input in bytes, also after gunzip (suffix K, M or G; default 256M)" },
-	{ "http", X_UNAVAILABLE_VALUE, "Web UI host:port (not available yet)" },
-	{ "no_browser", X_UNAVAILABLE_BOOL,
-	  "Skip opening a browser with -http (not available yet)" },
+	{ "http", X_HTTP, "Serve the web UI on [host]:[port] (host defaults to localhost)" },
+	{ "no_browser", X_NO_BROWSER, "Skip opening a browser with -http" },
 	{ "base", X_BASE, "Source of base profile for profile subtraction (repeatable)" },
 	{ "diff_base", X_DIFF_BASE, "Source of base profile for comparison (repeatable)" },
 	{ "seconds", X_UNAVAILABLE_VALUE, "Length of a remote profile (not available yet)" },
@@ -90,7 +91,7 @@ static bool is_bool_flag(const char *name)
 	if (d)
 		return d->type == OPT_BOOL;
 	if (x)
-		return x->kind == X_HELP || x->kind == X_INTERACTIVE ||
+		return x->kind == X_HELP || x->kind == X_INTERACTIVE || x->kind == X_NO_BROWSER ||
 		       x->kind == X_UNAVAILABLE_BOOL;
 	if (c)
 		return !(c->flags & CMDF_REGEX);
@@ -207,6 +208,13 @@ static int apply_flag(struct parse_state *ps, const char *name, const char *valu
 		return 0;
 	case X_MAX_INPUT:
 		return parse_size(value, &a->max_input, err);
+	case X_HTTP:
+		free(a->http);
+		a->http = xstrdup(value);
+		return 0;
+	case X_NO_BROWSER:
+		a->no_browser = on;
+		return 0;
 	case X_BASE:
 	case X_DIFF_BASE:
 		if (!*value)
@@ -436,6 +444,7 @@ void args_release(struct cli_args *a)
 	free(a->bases);
 	free(a->add_comment);
 	free(a->symbolize);
+	free(a->http);
 }
 
 const char args_synopsis[] =

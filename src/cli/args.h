@@ -26,9 +26,10 @@ struct cli_args {
 	bool diff_base;
 	char *add_comment;
 	char *symbolize;
+	char *http;	    /* -http's [host]:[port], or NULL */
 	size_t max_input;   /* -max_input, 0 = the default */
 	const char *binary; /* "cprof -top ./prog cpu.prof": the binary, or NULL */
-	bool help, interactive;
+	bool help, interactive, no_browser;
 };
 
 /* Returns 0, or -1 with a usage error in err. */

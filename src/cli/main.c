@@ -16,6 +16,7 @@
 #include "cli/record.h"
 #include "report/dispatch.h"
 #include "tui/shell.h"
+#include "web/web.h"
 
 static int usage_error(const char *msg)
 {
@@ -274,6 +275,10 @@ int main(int argc, char **argv)
 		ret = usage_error("no profile given");
 		goto out;
 	}
+	if (a.http && (a.cmd || a.interactive)) {
+		ret = usage_error("-http is not compatible with an output format or -interactive");
+		goto out;
+	}
 	if (a.max_input)
 		profile_set_max_input(a.max_input);
 	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
@@ -319,6 +324,16 @@ int main(int argc, char **argv)
 	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
+	if (a.http) {
+		const char *slash = strrchr(a.profiles[0], '/');
+		struct web_config wc = { a.http, !a.no_browser && isatty(1),
+					 slash ? slash + 1 : a.profiles[0] };
+
+		ret = web_serve(p, &a.opt, &wc, &err) ? 1 : 0;
+		if (ret)
+			fprintf(stderr, "cprof: %s\n", err.msg);
+		goto out;
+	}
 	if (!a.cmd || a.interactive) {
 		ret = shell_run(p, &a.opt, emit_report, NULL);
 		goto out;

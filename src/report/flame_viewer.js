@@ -1227,6 +1227,26 @@
 		dark.addEventListener('change', function () { paint(); drawLegend(); });
 	window.addEventListener('resize', function () { fitWidth(); render(); });
 
+	// ---- embedded in cprof's web UI (same origin): frame actions and search ----
+	var host = null;
+	try {
+		if (window.parent !== window && window.parent.cprofHost)
+			host = window.parent.cprofHost;
+	} catch (e) {
+		host = null; // framed by another origin's page: stay on our own
+	}
+	if (host) {
+		framesG.addEventListener('contextmenu', function (e) {
+			var i = e.target.__i;
+			if (i === undefined || fn[i] < 0)
+				return;
+			e.preventDefault();
+			hideTip();
+			host.frameMenu(D.names[fn[i]], e.clientX, e.clientY);
+		});
+		document.addEventListener('mousedown', function () { host.dismiss(); });
+	}
+
 	// ---- start ----
 	loadState();
 	if (st.basis !== 'union')
@@ -1246,4 +1266,6 @@
 	if (!st.icicle && document.documentElement === root && window.scrollTo)
 		window.scrollTo(0, Math.max(0, rowY(0) + ROW + 40 - window.innerHeight));
 	root.setAttribute('data-ready', '1');
+	if (host)
+		host.ready({ search: function (re) { setSearch(re); } });
 })();

@@ -63,6 +63,13 @@ static const char pan_zoom_script[] =
 
 /* graphviz reports errors through a callback; keep the last one for our message. */
 static pthread_mutex_t gv_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * One graphviz context for the process, never freed: the pango plugin keeps
+ * a pointer to the last font name, which belongs to the context, so a
+ * second layout after gvFreeContext reads freed memory (the web UI renders
+ * many graphs in one process).
+ */
+static GVC_t *gv_context;
 static char gv_error[256];
 
 static int gv_error_cb(char *msg)
@@ -225,7 +232,7 @@ static void massage_svg(const char *svg, size_t len, struct buf *out)
 static int render(const struct buf *dot, const char *format, struct buf *out, struct cp_err *err)
 {
 	struct buf clean = BUF_INIT;
-	GVC_t *gvc = NULL;
+	GVC_t *gvc;
 	Agraph_t *g = NULL;
 	char *data = NULL;
 	unsigned int len = 0;
@@ -237,7 +244,9 @@ static int render(const struct buf *dot, const char *format, struct buf *out, st
 	gv_error[0] = 0;
 	agseterrf(gv_error_cb);
 	agseterr(AGERR);
-	gvc = gvContext();
+	if (!gv_context)
+		gv_context = gvContext();
+	gvc = gv_context;
 	if (!gvc) {
 		ret = cp_errf(err, "graphviz: cannot create a context");
 		goto out;
@@ -271,8 +280,6 @@ out:
 		gvFreeLayout(gvc, g);
 		agclose(g);
 	}
-	if (gvc)
-		gvFreeContext(gvc);
 	pthread_mutex_unlock(&gv_lock);
 	buf_release(&clean);
 	return ret;
