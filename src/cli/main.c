@@ -62,7 +62,8 @@ static void remove_pending(int sig)
 static int output_begin(const char *path, struct cp_err *err)
 {
 	struct sigaction sa;
-	int fd;
+	sigset_t block, old;
+	int fd, saved;
 
 	if (snprintf(pending_tmp, sizeof(pending_tmp), "%s.cprof-XXXXXX", path) >=
 	    (int)sizeof(pending_tmp))
@@ -72,10 +73,17 @@ static int output_begin(const char *path, struct cp_err *err)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a signal between creating the file and noting it would leave it behind */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	fd = mkstemp(pending_tmp);
+	saved = errno;
+	pending_set = fd >= 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (fd < 0)
-		return cp_errf(err, "%s: %s", path, strerror(errno));
-	pending_set = 1;
+		return cp_errf(err, "%s: %s", path, strerror(saved));
 	return fd;
 }
 
