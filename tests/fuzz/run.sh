@@ -17,7 +17,7 @@ for t in "${targets[@]}"; do
 	bin=$dir/fuzz/fuzz_$t corpus=$dir/corpus/$t
 	mkdir -p "$corpus"
 	# seeds: every fixture, plain and gunzipped, and every past crasher
-	for f in "$top"/testdata/*.pb.gz "$top"/testdata/inputs/* "$top"/tests/regress/*; do
+	for f in "$top"/testdata/*.pb.gz "$top"/testdata/inputs/* "$top"/tests/regress/corpus/*; do
 		[ -f "$f" ] || continue
 		cp -n "$f" "$corpus/seed-$(basename "$f")"
 		case $f in
