@@ -124,8 +124,13 @@ $(O)/hostile: tests/graph/hostile.c $(O)/libcprof-core.a $(O)/.flags
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/graph/hostile.c $(O)/libcprof-core.a $(LIBS)
 
+# The adversarial-names fixture writer (tests/harden/names.c).
+$(O)/names-fixture: tests/harden/names.c $(O)/libcprof-core.a $(O)/.flags
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/harden/names.c $(O)/libcprof-core.a $(LIBS)
+
 # ---- fuzz targets (tests/fuzz); without libFuzzer they replay files ----
-FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml report
+FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml escape_term report
 FUZZ_SECONDS ?= 60
 REPLAY_BIN := $(patsubst %,$(O)/replay/fuzz_%,$(FUZZ_TARGETS))
 
@@ -148,7 +153,7 @@ fuzz:
 		fuzz-build
 	$(Q)tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
-golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
+golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(O)/names-fixture $(REPLAY_BIN)
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/inputs/run.sh $(O)
 	$(Q)tests/inputs/symbolize.sh $(O)
@@ -271,7 +276,7 @@ bench: bench-record
 
 # ---- housekeeping ----
 FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c tests/graph/*.c \
-	tests/fuzz/*.c bench/*.c)
+	tests/fuzz/*.c tests/harden/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$1 secs=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(proto legacy folded perf escape_dot escape_xml report)
+[ ${#targets[@]} -gt 0 ] || targets=(proto legacy folded perf escape_dot escape_xml escape_term report)
 status=0
 
 for t in "${targets[@]}"; do

@@ -188,5 +188,81 @@ for f in "$tmp/tiny.pb" inputs/folded.txt inputs/gperf-cpu.prof; do
 	fi
 done
 
+# --- adversarial names (§7 rows 35, 57-63) through every report ---
+# inert FILE: nothing that drives a terminal: no C0 control but TAB and LF,
+# no DEL, C1 or bidi control, no invalid UTF-8.
+inert() {
+	! LC_ALL=C grep -aqP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]' "$1" &&
+		iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
+}
+# on_tty FILE ARGS...: cprof ARGS with stdout on a terminal, its output in FILE
+on_tty() {
+	local f=$1
+	shift
+	script -qec "stty -onlcr; $(printf '%q ' "$cprof" "$@")" /dev/null >"$f" 2>/dev/null </dev/null
+}
+if [ -x "$build/names-fixture" ] && "$build/names-fixture" "$tmp/names.pb.gz"; then
+	n=$tmp/names.pb.gz
+	for r in -top -tree -peek=. -traces -list=. -raw -tags -comments -text; do
+		"$cprof" $r "$n" >"$tmp/names.out" 2>"$tmp/names.err"
+		rc=$?
+		if [ $rc = 0 ] && [ -s "$tmp/names.out" ] && inert "$tmp/names.out" && inert "$tmp/names.err"; then
+			ok
+		else
+			bad "names $r: status $rc, stdout or stderr not terminal-safe"
+		fi
+	done
+	# -output files of text reports are as safe as stdout
+	"$cprof" -traces -output="$tmp/names.txt" "$n" 2>/dev/null
+	if inert "$tmp/names.txt"; then ok; else bad "names -traces -output: not terminal-safe"; fi
+	# the sanitizer shows what it replaced
+	if "$cprof" -top "$n" 2>/dev/null | grep -qF 'esc \x1b[2J\x1b[H clear' &&
+		"$cprof" -comments "$n" 2>/dev/null | grep -qF '<script>alert(1)</script> \u202e' &&
+		"$cprof" -top "$n" 2>/dev/null | grep -qF 'bad utf8 \xff\xfe \xc0\xaf'; then
+		ok
+	else
+		bad "names: escapes not shown as \\x1b / \\u202e / \\xff"
+	fi
+	# data for other programs keeps its bytes in a pipe, and is inert on a terminal
+	for r in -dot -folded -callgrind; do
+		"$cprof" $r "$n" >"$tmp/names.out" 2>/dev/null
+		if LC_ALL=C grep -aqP '\x1b\[2J' "$tmp/names.out"; then ok; else bad "names $r: exact bytes lost in a pipe"; fi
+	done
+	for r in -dot -folded; do
+		on_tty "$tmp/names.tty" $r "$n"
+		if [ -s "$tmp/names.tty" ] && inert "$tmp/names.tty"; then ok; else bad "names $r on a terminal: not terminal-safe"; fi
+	done
+	on_tty "$tmp/names.tty" -top "$n"
+	if grep -qF 'esc \x1b[2J' "$tmp/names.tty" && inert "$tmp/names.tty"; then ok; else bad "names -top on a terminal"; fi
+	# SVG and flame graph: well-formed, no script but ours, no handler, no outside link
+	"$cprof" -svg go-cpu.pb.gz >"$tmp/plain.svg" 2>/dev/null
+	"$cprof" -flame go-cpu.pb.gz >"$tmp/plain.flame" 2>/dev/null
+	for r in svg flame; do
+		"$cprof" -$r "$n" >"$tmp/names.$r" 2>"$tmp/names.err"
+		rc=$?
+		x() { xmllint --xpath "$1" "$tmp/names.$r" 2>/dev/null; }
+		ours=$(xmllint --xpath 'string(//*[local-name()="script" and @type="text/ecmascript"])' "$tmp/plain.$r")
+		if [ $rc = 0 ] && xmllint --noout "$tmp/names.$r" 2>/dev/null && inert "$tmp/names.err" &&
+			[ "$(x 'count(//@*[starts-with(translate(local-name(),"ON","on"),"on")])')" = 0 ] &&
+			[ "$(x 'count(//@*[local-name()="href" and not(starts-with(.,"#"))])')" = 0 ] &&
+			[ "$(x 'count(//*[local-name()="foreignObject" or local-name()="iframe" or local-name()="embed" or local-name()="object"])')" = 0 ] &&
+			[ "$(x 'count(//*[local-name()="script" and @type="text/ecmascript"])')" = 1 ] &&
+			[ "$(x 'count(//*[local-name()="script" and not(@type="text/ecmascript") and not(@type="application/json")])')" = 0 ] &&
+			[ "$(x 'string(//*[local-name()="script" and @type="text/ecmascript"])')" = "$ours" ] &&
+			! LC_ALL=C grep -aqP '[\x00-\x08\x0b\x0c\x0e-\x1f]' "$tmp/names.$r"; then
+			ok
+		else
+			bad "names -$r: status $rc, not well-formed or not inert"
+		fi
+	done
+	# graphviz escapes stay literal in the drawn labels
+	if grep -qF 'graphviz \N \G \l \E' "$tmp/names.svg"; then ok; else bad "names -svg: \\N \\G \\l expanded by graphviz"; fi
+	for r in -png -pdf; do
+		if "$cprof" $r -output="$tmp/names.img" "$n" 2>/dev/null && [ -s "$tmp/names.img" ]; then ok; else bad "names $r failed"; fi
+	done
+else
+	bad "names: $build/names-fixture did not write the fixture"
+fi
+
 echo "harden: $pass passed, $fail failed"
 [ "$fail" = 0 ]
