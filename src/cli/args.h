@@ -27,6 +27,7 @@ struct cli_args {
 	char *add_comment;
 	char *symbolize;
 	size_t max_input;   /* -max_input, 0 = the default */
+	size_t max_memory;  /* -max_memory, 0 = the default */
 	const char *binary; /* "cprof -top ./prog cpu.prof": the binary, or NULL */
 	bool help, interactive;
 };

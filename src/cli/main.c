@@ -333,6 +333,8 @@ int main(int argc, char **argv)
 	}
 	if (a.max_input)
 		profile_set_max_input(a.max_input);
+	if (a.max_memory)
+		alloc_set_budget(a.max_memory);
 	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
 		ret = usage_error(err.msg);
 		goto out;
@@ -387,6 +389,12 @@ int main(int argc, char **argv)
 			put_error(err.msg);
 			goto out;
 		}
+	}
+	{
+		char phase[64];
+
+		snprintf(phase, sizeof(phase), "%s report", a.cmd->name);
+		alloc_set_phase(phase);
 	}
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
 		put_warnings(&warn);

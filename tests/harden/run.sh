@@ -188,6 +188,55 @@ for f in "$tmp/tiny.pb" inputs/folded.txt inputs/gperf-cpu.prof; do
 	fi
 done
 
+# --- bounded graph layout: edge cap, search limits, watchdog (a child process) ---
+awk 'BEGIN { srand(1); for (i = 0; i < 20000; i++) { d = 2 + int(rand() * 11); s = "";
+	for (j = 0; j < d; j++) s = s (j ? ";" : "") "fn" int(rand() * 120); print s, 1 + int(rand() * 100) } }' >"$tmp/dense.folded"
+dense=(-edgefraction=0 -nodefraction=0 -nodecount=60 "$tmp/dense.folded")
+start=$(date +%s)
+if "$cprof" -svg "${dense[@]}" >"$tmp/dense.svg" 2>"$tmp/dense.err" &&
+	grep -q 'Dropped [0-9]* lightest edges to bound the layout' "$tmp/dense.svg" &&
+	[ "$(grep -c '<g id="edge' "$tmp/dense.svg")" -le 240 ] && [ $(($(date +%s) - start)) -lt 60 ]; then
+	ok
+else
+	bad "layout-edge-cap: $(head -2 "$tmp/dense.err")"
+fi
+echo "harden: dense graph (60 nodes, 240 of $("$cprof" -dot "${dense[@]}" 2>/dev/null | grep -c -- '->') edges) laid out in $(($(date +%s) - start)) s"
+# the DOT report itself keeps every edge, as pprof's does
+if [ "$("$cprof" -dot "${dense[@]}" 2>/dev/null | grep -c -- '->')" -gt 240 ]; then ok; else bad "layout-edge-cap: -dot lost edges"; fi
+mkdir -p "$tmp/lay"
+got=$(CPROF_LAYOUT_TIMEOUT=0.05 timeout 20 "$cprof" -svg -output="$tmp/lay/g.svg" "${dense[@]}" 2>&1 >/dev/null)
+rc=$?
+# status 2 as for every failed report (pprof's status for any error)
+if [ $rc = 2 ] && [ "$got" = "cprof: graphviz: layout took longer than 0.05 s; lower -nodecount or raise -edgefraction" ] &&
+	[ -z "$(ls -A "$tmp/lay")" ]; then
+	ok
+else
+	bad "layout-watchdog: status $rc: $got; left: $(ls -A "$tmp/lay")"
+fi
+
+# --- §7 row 18: amplification from element count, within or over the memory budget ---
+{
+	printf "$H"
+	head -c 1000000 /dev/zero | tr '\0' a | sed 's/a/\x12\x03\x12\x01\x01/g'
+} >"$tmp/amp.pb"
+if "$cprof" -top "$tmp/amp.pb" 2>&1 | grep -q '^Showing nodes accounting for 0, 0% of 1000000 total$'; then ok; else bad "c18-amplification accepted"; fi
+if ! $sanitized; then
+	gzip -c "$tmp/amp.pb" >"$tmp/amp.pb.gz"
+	for f in "$tmp/amp.pb" "$tmp/amp.pb.gz"; do
+		got=$("$cprof" -max_memory=16M -top "$f" 2>&1 >/dev/null)
+		rc=$?
+		if [ $rc = 1 ] && [[ "$got" =~ ^cprof:\ $f:\ proto:\ memory\ budget\ of\ 16\ MiB\ exceeded\ \([0-9]+\ MiB\ in\ use,\ [0-9]+\ more\ asked\;\ raise\ it\ with\ -max_memory\)$ ]]; then
+			ok
+		else
+			bad "c18-memory-budget ${f##*/}: status $rc: $got"
+		fi
+	done
+fi
+expect c18-bad-flag 2 "cprof: invalid value \"lots\" for max_memory: want a size such as 512M
+usage: cprof <format> [options] <profile>...
+       cprof <command> [args] <profile>...   (e.g. cprof top5 cpu.prof)
+Run 'cprof -help' for every format and option." -max_memory=lots -top go-cpu.pb.gz
+
 # --- adversarial names (§7 rows 35, 57-63) through every report ---
 # inert FILE: nothing that drives a terminal: no C0 control but TAB and LF,
 # no DEL, C1 or bidi control, no invalid UTF-8.
