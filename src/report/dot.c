@@ -371,10 +371,10 @@ static size_t collapse_tags(const struct dot_tags *dt, struct cp_tag *t, size_t 
 			members[best][0] = i;
 		if (v > dt->value[t[members[best][1]].num])
 			members[best][1] = i;
-		f[best] += t[i].flat;
-		fd[best] += t[i].flat_div;
-		c[best] += t[i].cum;
-		cd[best] += t[i].cum_div;
+		f[best] = add64(f[best], t[i].flat);
+		fd[best] = add64(fd[best], t[i].flat_div);
+		c[best] = add64(c[best], t[i].cum);
+		cd[best] = add64(cd[best], t[i].cum_div);
 		count[best]++;
 	}
 	for (size_t k = 0; k < ng; k++) {
