@@ -163,6 +163,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(O)/names-fixture 
 	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)tests/tui/run.sh $(O)/cprof
 	$(Q)tests/regress/run.sh $(O)
+	$(Q)tests/regress/valgrind.sh $(O)
 	$(Q)tests/harden/run.sh $(O)
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 

@@ -267,8 +267,17 @@ static NORETURN void layout_child(int fd, const struct buf *dot, const char *for
 	unsigned int len = 0;
 	const char *what = NULL;
 
-	/* the budget is on top of what is mapped already (ASan maps terabytes) */
-	if (statm && fscanf(statm, "%lu", &pages) == 1 && !getrlimit(RLIMIT_AS, &rl)) {
+	/*
+	 * The budget is on top of what is mapped already (ASan maps terabytes);
+	 * under valgrind (its preload library) the limit would bind valgrind.
+	 */
+	const char *preload = getenv("LD_PRELOAD");
+
+	if (preload && strstr(preload, "vgpreload"))
+		pages = 0;
+	else if (statm && fscanf(statm, "%lu", &pages) != 1)
+		pages = 0;
+	if (pages && !getrlimit(RLIMIT_AS, &rl)) {
 		rlim_t cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + LAYOUT_MAX_AS;
 
 		if (rl.rlim_cur == RLIM_INFINITY || cur < rl.rlim_cur) {
@@ -312,7 +321,25 @@ static NORETURN void layout_child(int fd, const struct buf *dot, const char *for
 		buf_addf(&msg, "E%s%s", what, gv_last_error());
 		_exit(write_all(fd, msg.buf, msg.len) ? 2 : 1);
 	}
-	_exit(write_all(fd, "O", 1) || write_all(fd, data, len) ? 1 : 0);
+	{
+		/* 'O', the length (8 bytes, host order), the data */
+		uint64_t n = len;
+		char head[9] = { 'O' };
+
+		memcpy(head + 1, &n, sizeof(n));
+		_exit(write_all(fd, head, sizeof(head)) || write_all(fd, data, len) ? 1 : 0);
+	}
+}
+
+/* Did the child send 'O' and all the data it announced? */
+static bool complete(const struct buf *res)
+{
+	uint64_t n;
+
+	if (res->len < 9 || res->buf[0] != 'O')
+		return false;
+	memcpy(&n, res->buf + 1, sizeof(n));
+	return n == res->len - 9;
 }
 
 static double now_seconds(void)
@@ -400,11 +427,12 @@ static int render(const struct buf *dot, const char *format, struct buf *out, st
 			      "graphviz: layout took longer than %g s; lower -nodecount or raise "
 			      "-edgefraction",
 			      limit);
-	} else if (res.len && res.buf[0] == 'O' && WIFEXITED(status) && !WEXITSTATUS(status)) {
+	} else if (complete(&res)) {
+		/* all the data is here: how the child ended after it does not matter */
 		if (!strcmp(format, "svg"))
-			massage_svg(res.buf + 1, res.len - 1, out);
+			massage_svg(res.buf + 9, res.len - 9, out);
 		else
-			buf_add(out, res.buf + 1, res.len - 1);
+			buf_add(out, res.buf + 9, res.len - 9);
 	} else if (res.len && res.buf[0] == 'E') {
 		ret = cp_errf(err, "%s", res.buf + 1);
 	} else {
