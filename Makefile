@@ -10,6 +10,7 @@
 #   make readme        regenerate README.md's reference from the tables
 #   make format        clang-format the sources; make format-check verifies
 #   make fuzz FUZZ_SECONDS=N   build the libFuzzer targets with clang, run each N s
+#   make fuzz-smoke    the same for FUZZ_SMOKE_SECONDS (10) each, as make test does
 #
 # Warnings are errors.  V=1 shows the commands.
 
@@ -60,7 +61,7 @@ CLI_OBJ += $(O)/src/record/symbolize.o
 # ---- end recorder: variables ----
 
 .PHONY: all deps demo test check unit golden bench proto format format-check clean readme \
-	fuzz fuzz-build
+	fuzz fuzz-build fuzz-smoke
 
 all: $(O)/cprof
 
@@ -153,6 +154,17 @@ fuzz:
 		fuzz-build
 	$(Q)tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
+# Every CI run (make test) fuzzes each harness for FUZZ_SMOKE_SECONDS; skipped
+# when clang cannot link libFuzzer.
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz-smoke:
+	$(Q)if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS); \
+	else \
+		echo "fuzz: SKIP: clang with libFuzzer not found (Debian package clang)"; \
+	fi
+
 golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(O)/names-fixture $(REPLAY_BIN)
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/inputs/run.sh $(O)
@@ -177,6 +189,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		$(MAKE) --no-print-directory SANITIZE=address,undefined check
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 
 # ---- demo and benchmark ----
 demo: $(O)/cprof
