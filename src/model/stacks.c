@@ -372,7 +372,7 @@ void stacks_children(struct cp_stacks *s, int64_t min_width, struct cp_stacks_ch
 			c->kept++;
 		} else {
 			c->other_n[pa]++;
-			c->other_w[pa] += s->width[i];
+			c->other_w[pa] = add64(c->other_w[pa], s->width[i]);
 			c->other_fn[pa] += sub[i];
 		}
 	}
