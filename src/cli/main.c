@@ -244,7 +244,9 @@ static int emit_report(void *ctx, const struct cp_command *cmd, const char *outp
 	 * (DOT, folded, callgrind) keeps its bytes unless shown on a terminal.
 	 * Names without control characters come out unchanged either way.
 	 */
-	if ((cmd->flags & CMDF_TEXT) && (!(cmd->flags & CMDF_DATA) || (!*output && isatty(1))) &&
+	if ((cmd->flags & CMDF_TEXT) &&
+	    (!(cmd->flags & CMDF_DATA) ||
+	     (!*output && !(cmd->flags & CMDF_AWAY_FROM_TTY) && isatty(1))) &&
 	    !termsafe_clean(report->buf, report->len, TERMSAFE_KEEP_NL)) {
 		buf_init(&safe);
 		termsafe_add(&safe, report->buf, report->len, TERMSAFE_KEEP_NL);
