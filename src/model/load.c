@@ -438,7 +438,8 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 	ld->value_counts[ld->nsamples - 1] =
 		(uint32_t)(s->n_value > UINT32_MAX ? UINT32_MAX : s->n_value);
 	ALLOC_GROW(ld->values, ld->nvalues + s->n_value, ld->values_alloc);
-	copy_n(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
+	if (s->n_value) /* values is still NULL before the first value */
+		copy_n(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
 	ld->nvalues += s->n_value;
 
 	ALLOC_GROW(ld->labels, ld->nlabels + s->n_label, ld->labels_alloc);
