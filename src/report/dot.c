@@ -275,8 +275,13 @@ static void add_node(struct report *r, const struct cp_graph *g, uint32_t id, si
 		units_percent_trim(pct, sizeof(pct), cum, r->total);
 		buf_addf(out, "of %s (%s)", cv, pct);
 	}
-	if (max_flat != 0 && flat != 0 && (double)abs64(flat) <= max_flat)
-		fontsize += (int)ceil(16.0 * sqrt((double)abs64(flat) / max_flat));
+	if (max_flat != 0 && flat != 0 && (double)abs64(flat) <= max_flat) {
+		/* |INT64_MIN| stays negative: no square root of it (NaN to int is UB) */
+		double grow = ceil(16.0 * sqrt((double)abs64(flat) / max_flat));
+
+		if (grow >= 0 && grow <= 16)
+			fontsize += (int)grow;
+	}
 	dot_color(score, false, fg, sizeof(fg));
 	dot_color(score, true, bg, sizeof(bg));
 	buf_addf(out, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", num, fontsize);
