@@ -11,6 +11,7 @@
 #   make readme        regenerate README.md's reference from the tables
 #   make format        clang-format the sources; make format-check verifies
 #   make fuzz FUZZ_SECONDS=N   build the libFuzzer targets with clang, run each N s
+#   make fuzz-smoke    the same for FUZZ_SMOKE_SECONDS (10) each, as make test does
 #
 # Warnings are errors.  V=1 shows the commands.
 
@@ -61,7 +62,7 @@ CLI_OBJ += $(O)/src/record/symbolize.o
 # ---- end recorder: variables ----
 
 .PHONY: all deps demo test check unit golden bench proto format format-check clean readme \
-	fuzz fuzz-build
+	fuzz fuzz-build fuzz-smoke
 
 all: $(O)/cprof
 
@@ -125,8 +126,13 @@ $(O)/hostile: tests/graph/hostile.c $(O)/libcprof-core.a $(O)/.flags
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/graph/hostile.c $(O)/libcprof-core.a $(LIBS)
 
+# The adversarial-names fixture writer (tests/harden/names.c).
+$(O)/names-fixture: tests/harden/names.c $(O)/libcprof-core.a $(O)/.flags
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/harden/names.c $(O)/libcprof-core.a $(LIBS)
+
 # ---- fuzz targets (tests/fuzz); without libFuzzer they replay files ----
-FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml report
+FUZZ_TARGETS := proto legacy folded perf escape_dot escape_xml escape_term report
 FUZZ_SECONDS ?= 60
 REPLAY_BIN := $(patsubst %,$(O)/replay/fuzz_%,$(FUZZ_TARGETS))
 
@@ -149,7 +155,18 @@ fuzz:
 		fuzz-build
 	$(Q)tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
-golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
+# Every CI run (make test) fuzzes each harness for FUZZ_SMOKE_SECONDS; skipped
+# when clang cannot link libFuzzer.
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz-smoke:
+	$(Q)if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS); \
+	else \
+		echo "fuzz: SKIP: clang with libFuzzer not found (Debian package clang)"; \
+	fi
+
+golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(O)/names-fixture $(REPLAY_BIN)
 	$(Q)tests/golden/run.sh $(O)/cprof
 	$(Q)tests/inputs/run.sh $(O)
 	$(Q)tests/inputs/symbolize.sh $(O)
@@ -160,6 +177,7 @@ golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(REPLAY_BIN)
 	$(Q)tests/shell/run.sh $(O)/cprof
 	$(Q)tests/tui/run.sh $(O)/cprof
 	$(Q)tests/regress/run.sh $(O)
+	$(Q)tests/regress/valgrind.sh $(O)
 	$(Q)tests/harden/run.sh $(O)
 	$(Q)scripts/update-readme.sh --check $(O)/cprof
 
@@ -173,6 +191,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory check
 	$(Q)LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		$(MAKE) --no-print-directory SANITIZE=address,undefined check
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 
 # ---- demo and benchmark ----
 demo: $(O)/cprof
@@ -291,7 +310,7 @@ pprof.bench: $(O)/cprof $(O)/libcprof.so $(O)/genprof $(RECT_BIN)
 
 # ---- housekeeping ----
 FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/inputs/*.c tests/graph/*.c \
-	tests/fuzz/*.c bench/*.c)
+	tests/fuzz/*.c tests/harden/*.c bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)

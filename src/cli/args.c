@@ -13,6 +13,7 @@ enum extra_flag {
 	X_SYMBOLIZE,
 	X_ADD_COMMENT,
 	X_MAX_INPUT,
+	X_MAX_MEMORY,
 	X_BASE,
 	X_DIFF_BASE,
 	X_HTTP,
@@ -36,6 +37,8 @@ static const struct extra_def extra_defs[] = {
 	{ "add_comment", X_ADD_COMMENT, "Annotation string to record in the profile" },
 	{ "max_input", X_MAX_INPUT,
 	  "Largest input in bytes, also after gunzip (suffix K, M or G; default 256M)" },
+	{ "max_memory", X_MAX_MEMORY,
+	  "Memory budget for decoded profiles and reports (suffix K, M or G; default 2G)" },
 	{ "http", X_HTTP, "Serve the web UI on [host]:[port] (host defaults to localhost)" },
 	{ "no_browser", X_NO_BROWSER, "Skip opening a browser with -http" },
 	{ "base", X_BASE, "Source of base profile for profile subtraction (repeatable)" },
@@ -50,7 +53,7 @@ static const struct extra_def extra_defs[] = {
 };
 
 /* "N", "NK", "NM" or "NG" (binary multiples), at least 1. */
-static int parse_size(const char *value, size_t *out, struct cp_err *err)
+static int parse_size(const char *value, const char *flag, size_t *out, struct cp_err *err)
 {
 	char *end;
 	unsigned long long v;
@@ -68,8 +71,8 @@ static int parse_size(const char *value, size_t *out, struct cp_err *err)
 		end++;
 	if (end == value || *end || errno || !isdigit((unsigned char)*value) || v == 0 ||
 	    v > (SIZE_MAX >> shift) - 1)
-		return cp_errf(err, "invalid value \"%s\" for max_input: want a size such as 512M",
-			       value);
+		return cp_errf(err, "invalid value \"%s\" for %s: want a size such as 512M", value,
+			       flag);
 	*out = (size_t)v << shift;
 	return 0;
 }
@@ -207,7 +210,9 @@ static int apply_flag(struct parse_state *ps, const char *name, const char *valu
 		a->add_comment = xstrdup(value);
 		return 0;
 	case X_MAX_INPUT:
-		return parse_size(value, &a->max_input, err);
+		return parse_size(value, "max_input", &a->max_input, err);
+	case X_MAX_MEMORY:
+		return parse_size(value, "max_memory", &a->max_memory, err);
 	case X_HTTP:
 		free(a->http);
 		a->http = xstrdup(value);

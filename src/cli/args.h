@@ -28,6 +28,7 @@ struct cli_args {
 	char *symbolize;
 	char *http;	    /* -http's [host]:[port], or NULL */
 	size_t max_input;   /* -max_input, 0 = the default */
+	size_t max_memory;  /* -max_memory, 0 = the default */
 	const char *binary; /* "cprof -top ./prog cpu.prof": the binary, or NULL */
 	bool help, interactive, no_browser;
 };

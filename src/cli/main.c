@@ -12,15 +12,47 @@
 #include "model/buf.h"
 #include "model/profile.h"
 #include "model/symbolize.h"
+#include "model/termsafe.h"
 #include "cli/args.h"
 #include "cli/record.h"
 #include "report/dispatch.h"
 #include "tui/shell.h"
 #include "web/web.h"
 
+/*
+ * Messages and warnings can quote names from a profile, so they reach
+ * stderr terminal-safe (model/termsafe.h); an error stays one line.
+ */
+static void put_stderr(const char *s, enum termsafe_flags flags)
+{
+	struct buf b = BUF_INIT;
+	size_t len = strlen(s);
+
+	if (termsafe_clean(s, len, flags)) {
+		fputs(s, stderr);
+		return;
+	}
+	buf_init(&b);
+	termsafe_add(&b, s, len, flags);
+	fputs(b.buf, stderr);
+	buf_release(&b);
+}
+
+static void put_error(const char *msg)
+{
+	fputs("cprof: ", stderr);
+	put_stderr(msg, 0);
+	fputc('\n', stderr);
+}
+
+static void put_warnings(const struct buf *warn)
+{
+	put_stderr(warn->buf, TERMSAFE_KEEP_NL);
+}
+
 static int usage_error(const char *msg)
 {
-	fprintf(stderr, "cprof: %s\n", msg);
+	put_error(msg);
 	fputs(args_synopsis, stderr);
 	fprintf(stderr, "Run 'cprof -help' for every format and option.\n");
 	return 2;
@@ -206,9 +238,36 @@ out:
 	return ret;
 }
 
+static int emit_bytes(void *ctx, const struct cp_command *cmd, const char *output,
+		      const struct buf *report);
+
 /* Deliver a finished report (shell_emit_fn): -output file, ./profileNNN.ext, browser or stdout. */
 static int emit_report(void *ctx, const struct cp_command *cmd, const char *output,
 		       const struct buf *report)
+{
+	struct buf safe = BUF_INIT;
+	int ret;
+
+	/*
+	 * Reports for people are always terminal-safe; data for other programs
+	 * (DOT, folded, callgrind) keeps its bytes unless shown on a terminal.
+	 * Names without control characters come out unchanged either way.
+	 */
+	if ((cmd->flags & CMDF_TEXT) &&
+	    (!(cmd->flags & CMDF_DATA) ||
+	     (!*output && !(cmd->flags & CMDF_AWAY_FROM_TTY) && isatty(1))) &&
+	    !termsafe_clean(report->buf, report->len, TERMSAFE_KEEP_NL)) {
+		buf_init(&safe);
+		termsafe_add(&safe, report->buf, report->len, TERMSAFE_KEEP_NL);
+		ret = emit_bytes(ctx, cmd, output, &safe);
+		buf_release(&safe);
+		return ret;
+	}
+	return emit_bytes(ctx, cmd, output, report);
+}
+
+static int emit_bytes(void *ctx, const struct cp_command *cmd, const char *output,
+		      const struct buf *report)
 {
 	struct cp_err err = { "" };
 
@@ -243,7 +302,7 @@ static int emit_report(void *ctx, const struct cp_command *cmd, const char *outp
 		if (pre)
 			*pre = -1;
 		if (fd < 0 || output_commit(fd, output, report, &err)) {
-			fprintf(stderr, "cprof: %s\n", err.msg);
+			put_error(err.msg);
 			return 1;
 		}
 		fprintf(stderr, "Generating report in %s\n", output);
@@ -289,6 +348,8 @@ int main(int argc, char **argv)
 	}
 	if (a.max_input)
 		profile_set_max_input(a.max_input);
+	if (a.max_memory)
+		alloc_set_budget(a.max_memory);
 	if (a.symbolize && symbolize_parse_mode(&so, a.symbolize, &err)) {
 		ret = usage_error(err.msg);
 		goto out;
@@ -307,7 +368,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "\r\033[K");
 	}
 	if (!p) {
-		fprintf(stderr, "cprof: %s\n", err.msg);
+		put_error(err.msg);
 		goto out;
 	}
 	if (a.opt.normalize && !a.nbases) {
@@ -318,7 +379,7 @@ int main(int argc, char **argv)
 		struct cp_profile *base = profile_load(a.bases, a.nbases, NULL, &err);
 
 		if (!base || profile_apply_base(&p, base, a.diff_base, a.opt.normalize, &err)) {
-			fprintf(stderr, "cprof: %s\n", err.msg);
+			put_error(err.msg);
 			profile_free(base);
 			goto out;
 		}
@@ -328,7 +389,7 @@ int main(int argc, char **argv)
 	so.binary = a.binary;
 	so.search_path = binary_search_path(&search);
 	profile_symbolize(p, &so, &warn);
-	fputs(warn.buf, stderr);
+	put_warnings(&warn);
 	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
@@ -350,17 +411,23 @@ int main(int argc, char **argv)
 		/* the temp file exists before rendering, so a signal can remove it */
 		out_fd = output_begin(a.opt.output, &err);
 		if (out_fd < 0) {
-			fprintf(stderr, "cprof: %s\n", err.msg);
+			put_error(err.msg);
 			goto out;
 		}
 	}
+	{
+		char phase[64];
+
+		snprintf(phase, sizeof(phase), "%s report", a.cmd->name);
+		alloc_set_phase(phase);
+	}
 	if (dispatch_run(p, &a.opt, a.cmd, a.cmd_arg, &out, &warn, &err)) {
-		fputs(warn.buf, stderr);
-		fprintf(stderr, "cprof: %s\n", err.msg);
+		put_warnings(&warn);
+		put_error(err.msg);
 		ret = 2;
 		goto out;
 	}
-	fputs(warn.buf, stderr);
+	put_warnings(&warn);
 	ret = emit_report(&out_fd, a.cmd, a.opt.output, &out);
 out:
 	output_abandon(out_fd);

@@ -11,6 +11,17 @@
 
 #include "model/compat.h"
 
+/*
+ * The memory budget for everything allocated through this gate (decoded
+ * profiles, graphs, reports): an allocation that would take the heap over
+ * it ends cprof with one line, "cprof: <phase>: memory budget of N MiB
+ * exceeded ...".  The phase names the file and layer being worked on
+ * ("f.pb.gz: proto decode"); "" when none.  0 = no budget.
+ */
+#define ALLOC_DEFAULT_BUDGET ((size_t)2 << 30)
+void alloc_set_budget(size_t bytes);
+void alloc_set_phase(const char *what);
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);

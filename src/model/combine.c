@@ -320,9 +320,9 @@ int profile_apply_base(struct cp_profile **src, struct cp_profile *base, bool di
 			int64_t b = 0, s = 0;
 
 			for (size_t k = 0; k < base->nsamples; k++)
-				b += base->values[k * base->nsample_types + i];
+				b = add64(b, base->values[k * base->nsample_types + i]);
 			for (size_t k = 0; k < (*src)->nsamples; k++)
-				s += (*src)->values[k * (*src)->nsample_types + i];
+				s = add64(s, (*src)->values[k * (*src)->nsample_types + i]);
 			ratios[i] = s == 0 ? 0.0 : (double)b / (double)s;
 		}
 		scale_values(*src, ratios);

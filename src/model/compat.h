@@ -34,6 +34,18 @@ static inline int64_t add64(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
+/* a - b wrapping on overflow, as Go's int64 arithmetic does. */
+static inline int64_t sub64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+/* a * b wrapping on overflow, as Go's int64 arithmetic does. */
+static inline int64_t mul64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
 /* |v| as pprof computes it (INT64_MIN stays negative, as in Go). */
 static inline int64_t abs64(int64_t v)
 {

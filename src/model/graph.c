@@ -859,7 +859,7 @@ static double edge_entropy(const struct cp_graph *g, const uint32_t *edges, uint
 
 	for (uint32_t i = 0; i < n; i++)
 		if (g->edges[edges[i]].weight > 0)
-			total += abs64(g->edges[edges[i]].weight);
+			total = add64(total, abs64(g->edges[edges[i]].weight)); /* Go's wrap */
 	if (total == 0)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -1180,7 +1180,7 @@ static struct cp_graph *tree_trimmed(struct cp_universe *u, const struct cp_grap
 
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < g->nnodes; i++)
-		total += g->stat[g->nodes[i]].flat;
+		total = add64(total, g->stat[g->nodes[i]].flat);
 	node_cutoff = abs64((int64_t)((double)total * to->nodefraction));
 	edge_cutoff = abs64((int64_t)((double)total * to->edgefraction));
 	if (node_cutoff > 0) {
@@ -1232,7 +1232,7 @@ struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts
 	g = graph_build(u, &first, NULL, to->nodefraction == 0);
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < g->nnodes; i++)
-		total += g->stat[g->nodes[i]].flat;
+		total = add64(total, g->stat[g->nodes[i]].flat);
 	node_cutoff = abs64((int64_t)((double)total * to->nodefraction));
 	edge_cutoff = abs64((int64_t)((double)total * to->edgefraction));
 

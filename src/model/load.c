@@ -438,7 +438,8 @@ static int add_sample(struct loader *ld, const unsigned char *data, size_t len, 
 	ld->value_counts[ld->nsamples - 1] =
 		(uint32_t)(s->n_value > UINT32_MAX ? UINT32_MAX : s->n_value);
 	ALLOC_GROW(ld->values, ld->nvalues + s->n_value, ld->values_alloc);
-	copy_n(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
+	if (s->n_value) /* values is still NULL before the first value */
+		copy_n(ld->values + ld->nvalues, s->value, s->n_value * sizeof(int64_t));
 	ld->nvalues += s->n_value;
 
 	ALLOC_GROW(ld->labels, ld->nlabels + s->n_label, ld->labels_alloc);
@@ -1207,6 +1208,15 @@ static struct cp_profile *parse_other(const unsigned char *data, size_t len, str
 	return NULL;
 }
 
+/* Name the file and layer for the memory budget's message (model/alloc.h). */
+static void set_phase(const struct parse_ctx *pc, const char *layer)
+{
+	char what[512];
+
+	snprintf(what, sizeof(what), "%s: %s", pc && pc->path ? pc->path : "input", layer);
+	alloc_set_phase(what);
+}
+
 static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 				    const struct parse_ctx *pc, struct cp_err *err)
 {
@@ -1227,13 +1237,15 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 		bool retry;
 
 		if (isize >= len && isize <= len * 1032 && isize <= max_input) {
+			set_phase(pc, "gzip+proto");
 			p = parse_overlapped(data, len, isize, pc, &retry, err);
 			if (p)
-				return p;
+				goto out;
 			/* not proto (or not one gzip member): the plain path below decides */
 		}
 	}
 	if (gz) {
+		set_phase(pc, "gzip");
 		if (gunzip(data, len, &plain, &plain_len, err))
 			return NULL;
 		data = plain;
@@ -1243,10 +1255,14 @@ static struct cp_profile *parse_any(const unsigned char *data, size_t len,
 			goto out;
 		}
 	}
+	set_phase(pc, "proto");
 	p = parse_plain(&ld, data, len, gz, pc, err);
-	if (!p && !(err && strstr(err->msg, "concatenated profiles")))
+	if (!p && !(err && strstr(err->msg, "concatenated profiles"))) {
+		set_phase(pc, "legacy/text formats");
 		p = parse_other(data, len, err);
+	}
 out:
+	alloc_set_phase(NULL);
 	free(plain);
 	return p;
 }

@@ -1674,8 +1674,9 @@ static int java_samples(struct cp_builder *b, enum java_kind kind, const char **
 				builder_label(b, bytes_key, 0, bs, 0);
 			} else {
 				if (b->p->period) {
-					vals[0] *= b->p->period;
-					vals[1] *= b->p->period;
+					/* Go's int64 product wraps (pprof's) */
+					vals[0] = mul64(vals[0], b->p->period);
+					vals[1] = mul64(vals[1], b->p->period);
 				}
 				builder_sample(b, st.v, st.n, vals);
 			}

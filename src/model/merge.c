@@ -344,7 +344,7 @@ static void merge_one(struct merger *mg, const struct cp_profile *src, size_t nv
 		got = dedup_find(&mg->ds, h, (uint32_t)mg->nsamples, sample_eq, mg);
 		if (got != mg->nsamples) {
 			for (size_t k = 0; k < nvt; k++)
-				mg->values[got * nvt + k] += v[k];
+				mg->values[got * nvt + k] = add64(mg->values[got * nvt + k], v[k]);
 			continue;
 		}
 		ALLOC_GROW(mg->values, (mg->nsamples + 1) * nvt, mg->avalues);
@@ -397,7 +397,7 @@ struct cp_profile *profile_merge(struct cp_profile *const *srcs, size_t n, struc
 
 		if (p->time_nanos == 0 || s->time_nanos < p->time_nanos)
 			p->time_nanos = s->time_nanos;
-		p->duration_nanos += s->duration_nanos;
+		p->duration_nanos = add64(p->duration_nanos, s->duration_nanos);
 		if (p->period == 0 || p->period < s->period)
 			p->period = s->period;
 		for (size_t i = 0; i < s->ncomments; i++) {

@@ -148,7 +148,7 @@ static void add_values(struct cp_stacks *s, const struct cp_view *v, const struc
 			if (s->diff)
 				s->cnt_pos[leaf[i]].self = add64(s->cnt_pos[leaf[i]].self, cnt);
 		} else {
-			s->neg[leaf[i]].self += abs64(w);
+			s->neg[leaf[i]].self = add64(s->neg[leaf[i]].self, abs64(w));
 			s->cnt_neg[leaf[i]].self = add64(s->cnt_neg[leaf[i]].self, cnt);
 		}
 	}
@@ -283,12 +283,12 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 	for (size_t i = s->n; i-- > 1;) {
 		uint32_t pa = s->parent[i];
 
-		s->pos[pa].total += s->pos[i].total;
+		s->pos[pa].total = add64(s->pos[pa].total, s->pos[i].total);
 		if (s->diff) {
-			s->neg[pa].total += s->neg[i].total;
-			s->cnt_pos[pa].total += s->cnt_pos[i].total;
-			s->cnt_neg[pa].total += s->cnt_neg[i].total;
-			s->width[pa] += s->width[i];
+			s->neg[pa].total = add64(s->neg[pa].total, s->neg[i].total);
+			s->cnt_pos[pa].total = add64(s->cnt_pos[pa].total, s->cnt_pos[i].total);
+			s->cnt_neg[pa].total = add64(s->cnt_neg[pa].total, s->cnt_neg[i].total);
+			s->width[pa] = add64(s->width[pa], s->width[i]);
 		}
 	}
 	if (!s->diff)
@@ -372,7 +372,7 @@ void stacks_children(struct cp_stacks *s, int64_t min_width, struct cp_stacks_ch
 			c->kept++;
 		} else {
 			c->other_n[pa]++;
-			c->other_w[pa] += s->width[i];
+			c->other_w[pa] = add64(c->other_w[pa], s->width[i]);
 			c->other_fn[pa] += sub[i];
 		}
 	}

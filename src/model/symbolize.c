@@ -128,7 +128,9 @@ static bool unsymbolizable(const char *file)
 /* The GNU build id of an ELF file, as lower-case hex; false when unreadable. */
 static bool file_build_id(const char *path, char *hex, size_t size, bool *is_elf)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a profile names any path: a FIFO must not block, a device is no binary */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
 	Elf *elf;
 	const void *id;
 	ssize_t n;
@@ -137,6 +139,10 @@ static bool file_build_id(const char *path, char *hex, size_t size, bool *is_elf
 	*is_elf = false;
 	if (fd < 0)
 		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF) {
 		*is_elf = true;
@@ -165,6 +171,8 @@ static char *locate(struct sym *s, size_t mi, char *why, size_t whysize)
 	const char *base = path_base(file, strlen(file), &bl);
 	bool mismatch = false;
 	char *found = NULL;
+	/* a build id goes into candidate paths only if it is hex (no '/', "..", globs) */
+	bool hex_id = *want && strspn(want, "0123456789abcdefABCDEF") == strlen(want);
 
 	buf_init(&cand);
 	snprintf(why, whysize, "open %s: No such file or directory", file);
@@ -186,10 +194,10 @@ static char *locate(struct sym *s, size_t mi, char *why, size_t whysize)
 					break;
 				if (pass == 1) {
 					buf_adds(&cand, file);
-				} else if (variant == 0 && *want) {
+				} else if (variant == 0 && hex_id) {
 					buf_addf(&cand, "%.*s/%s/%.*s", (int)n, p, want, (int)bl,
 						 base);
-				} else if (variant == 1 && *want) {
+				} else if (variant == 1 && hex_id) {
 					buf_addf(&cand, "%.*s/%s/%s", (int)n, p, file, want);
 				} else if (variant == 2) {
 					buf_addf(&cand, "%.*s/%.*s", (int)n, p, (int)bl, base);

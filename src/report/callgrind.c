@@ -7,25 +7,18 @@
 #include "report/report.h"
 #include "report/units.h"
 
-/* Callgrind's name compression: "(N) name" the first time, "(N)" after. */
-struct name_ids {
-	const char **names;
-	size_t n, alloc;
-};
-
-static void callgrind_name(struct name_ids *ids, const char *name, struct buf *out)
+/* Callgrind's name compression: "(N) name" the first time, "(N)" after (N: strtab id). */
+static void callgrind_name(struct strtab *ids, const char *name, struct buf *out)
 {
+	uint32_t before = ids->n, id;
+
 	if (!*name)
 		return;
-	for (size_t i = 0; i < ids->n; i++) {
-		if (!strcmp(ids->names[i], name)) {
-			buf_addf(out, "(%zu)", i + 1);
-			return;
-		}
-	}
-	ALLOC_GROW(ids->names, ids->n + 1, ids->alloc);
-	ids->names[ids->n++] = name;
-	buf_addf(out, "(%zu) %s", ids->n, name);
+	id = strtab_intern(ids, name, strlen(name));
+	if (id < before)
+		buf_addf(out, "(%u)", id);
+	else
+		buf_addf(out, "(%u) %s", id, name);
 }
 
 /* "*" when unchanged, "+d"/"-d" when shorter than the absolute "0x..". */
@@ -46,48 +39,100 @@ static void callgrind_address(const struct cp_node_info *prev, uint64_t addr, st
 	buf_adds(out, strlen(rel) < strlen(abs) ? rel : abs);
 }
 
-/* pprof's getDisambiguatedNames: " [i/n]" when one name covers several functions. */
+struct dis_node {
+	uint32_t file, name; /* the group */
+	uint64_t key;	     /* the function */
+	size_t pos;	     /* order in the graph */
+	size_t first;	     /* first pos of this key in the group */
+};
+
+static int dis_by_group_key(const void *a, const void *b)
+{
+	const struct dis_node *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->name != y->name)
+		return x->name < y->name ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int dis_by_group_first(const void *a, const void *b)
+{
+	const struct dis_node *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->name != y->name)
+		return x->name < y->name ? -1 : 1;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * pprof's getDisambiguatedNames: " [i/n]" when one name covers several
+ * functions (n distinct function keys among the nodes of that file and name,
+ * i the rank of this node's key by first appearance).  Sorting keeps it
+ * O(n log n): a profile of 10^5 functions must not take minutes.
+ */
 static char **disambiguated_names(struct cp_graph *g)
 {
 	char **names = xcalloc(g->nids + 1, sizeof(*names));
-	uint64_t *keys = xmalloc(st_mult(g->nnodes + 1, sizeof(*keys)));
+	struct dis_node *d = xmalloc(st_mult(g->nnodes + 1, sizeof(*d)));
+	size_t *rank = xmalloc(st_mult(g->nnodes + 1, sizeof(*rank)));
+	size_t *count = xmalloc(st_mult(g->nnodes + 1, sizeof(*count)));
 
-	for (size_t i = 0; i < g->nnodes; i++)
-		keys[i] = graph_function_key(g, g->nodes[i]);
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const struct cp_node_info *ni = graph_info(g, g->nodes[i]);
-		size_t nfuncs = 0, mine = 0;
 
-		/* distinct function keys among nodes of the same file and name, in order */
-		for (size_t j = 0; j < g->nnodes; j++) {
-			const struct cp_node_info *nj = graph_info(g, g->nodes[j]);
-			bool first = true;
+		d[i].file = ni->file;
+		d[i].name = ni->name;
+		d[i].key = graph_function_key(g, g->nodes[i]);
+		d[i].pos = i;
+	}
+	/* the first position of each key within its group */
+	qsort(d, g->nnodes, sizeof(*d), dis_by_group_key);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		bool same = i && d[i].file == d[i - 1].file && d[i].name == d[i - 1].name &&
+			    d[i].key == d[i - 1].key;
 
-			if (nj->file != ni->file || nj->name != ni->name)
-				continue;
-			for (size_t k = 0; k < j && first; k++) {
-				const struct cp_node_info *nk = graph_info(g, g->nodes[k]);
+		d[i].first = same ? d[i - 1].first : d[i].pos;
+	}
+	/* keys ranked by first appearance within each group */
+	qsort(d, g->nnodes, sizeof(*d), dis_by_group_first);
+	for (size_t i = 0, start = 0; i < g->nnodes; i++) {
+		bool new_group = !i || d[i].file != d[i - 1].file || d[i].name != d[i - 1].name;
 
-				first = !(nk->file == ni->file && nk->name == ni->name &&
-					  keys[k] == keys[j]);
-			}
-			if (!first)
-				continue;
-			if (keys[j] == keys[i])
-				mine = nfuncs;
-			nfuncs++;
-		}
-		{
-			struct buf b = BUF_INIT;
-
-			buf_init(&b);
-			buf_adds(&b, strtab_str(&g->u->names, ni->name));
-			if (nfuncs > 1)
-				buf_addf(&b, " [%zu/%zu]", mine + 1, nfuncs);
-			names[g->nodes[i]] = buf_detach(&b, NULL);
+		if (new_group)
+			start = i;
+		if (new_group)
+			rank[d[i].pos] = 0;
+		else if (d[i].first != d[i - 1].first)
+			rank[d[i].pos] = rank[d[i - 1].pos] + 1;
+		else
+			rank[d[i].pos] = rank[d[i - 1].pos];
+		if (i + 1 == g->nnodes || d[i + 1].file != d[i].file ||
+		    d[i + 1].name != d[i].name) {
+			for (size_t k = start; k <= i; k++)
+				count[d[k].pos] = rank[d[i].pos] + 1;
 		}
 	}
-	free(keys);
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct cp_node_info *ni = graph_info(g, g->nodes[i]);
+		struct buf b = BUF_INIT;
+
+		buf_init(&b);
+		buf_adds(&b, strtab_str(&g->u->names, ni->name));
+		if (count[i] > 1)
+			buf_addf(&b, " [%zu/%zu]", rank[i] + 1, count[i]);
+		names[g->nodes[i]] = buf_detach(&b, NULL);
+	}
+	free(d);
+	free(rank);
+	free(count);
 	return names;
 }
 
@@ -102,7 +147,7 @@ int report_callgrind(struct report *r, struct buf *out, struct cp_err *err)
 	struct cp_trim_result tr;
 	struct cp_graph *g;
 	struct cp_adjacency adj;
-	struct name_ids objfiles = { 0 }, files = { 0 }, names = { 0 };
+	struct strtab objfiles, files, names;
 	const struct cp_node_info *prev = NULL;
 	char **dnames;
 
@@ -118,6 +163,9 @@ int report_callgrind(struct report *r, struct buf *out, struct cp_err *err)
 	graph_adjacency(g, &adj);
 	report_select_unit(r, g);
 	dnames = disambiguated_names(g);
+	strtab_init(&objfiles);
+	strtab_init(&files);
+	strtab_init(&names);
 	buf_adds(out, "positions: instr line\n");
 	buf_addf(out, "events: %s(%s)\n", r->sample_type, r->output_unit);
 	for (size_t i = 0; i < g->nnodes; i++) {
@@ -158,9 +206,9 @@ int report_callgrind(struct report *r, struct buf *out, struct cp_err *err)
 	for (size_t i = 0; i < g->nids; i++)
 		free(dnames[i]);
 	free(dnames);
-	free(objfiles.names);
-	free(files.names);
-	free(names.names);
+	strtab_free(&objfiles);
+	strtab_free(&files);
+	strtab_free(&names);
 	graph_adjacency_release(&adj);
 	graph_free(g);
 	universe_free(u);

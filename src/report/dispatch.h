@@ -23,6 +23,12 @@ enum {
 	CMDF_AWAY_FROM_TTY = 1 << 2,
 	/* an SVG for a web browser: written to a temporary file and opened */
 	CMDF_BROWSER = 1 << 3,
+	/*
+	 * text for another program (DOT, folded stacks, callgrind): names keep
+	 * their exact bytes, made terminal-safe only when shown on a terminal;
+	 * other text reports are always terminal-safe (model/termsafe.h)
+	 */
+	CMDF_DATA = 1 << 4,
 };
 
 typedef int (*report_fn)(struct report *r, struct buf *out, struct cp_err *err);

@@ -275,8 +275,13 @@ static void add_node(struct report *r, const struct cp_graph *g, uint32_t id, si
 		units_percent_trim(pct, sizeof(pct), cum, r->total);
 		buf_addf(out, "of %s (%s)", cv, pct);
 	}
-	if (max_flat != 0 && flat != 0 && (double)abs64(flat) <= max_flat)
-		fontsize += (int)ceil(16.0 * sqrt((double)abs64(flat) / max_flat));
+	if (max_flat != 0 && flat != 0 && (double)abs64(flat) <= max_flat) {
+		/* |INT64_MIN| stays negative: no square root of it (NaN to int is UB) */
+		double grow = ceil(16.0 * sqrt((double)abs64(flat) / max_flat));
+
+		if (grow >= 0 && grow <= 16)
+			fontsize += (int)grow;
+	}
 	dot_color(score, false, fg, sizeof(fg));
 	dot_color(score, true, bg, sizeof(bg));
 	buf_addf(out, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", num, fontsize);
@@ -371,10 +376,10 @@ static size_t collapse_tags(const struct dot_tags *dt, struct cp_tag *t, size_t 
 			members[best][0] = i;
 		if (v > dt->value[t[members[best][1]].num])
 			members[best][1] = i;
-		f[best] += t[i].flat;
-		fd[best] += t[i].flat_div;
-		c[best] += t[i].cum;
-		cd[best] += t[i].cum_div;
+		f[best] = add64(f[best], t[i].flat);
+		fd[best] = add64(fd[best], t[i].flat_div);
+		c[best] = add64(c[best], t[i].cum);
+		cd[best] = add64(cd[best], t[i].cum_div);
 		count[best]++;
 	}
 	for (size_t k = 0; k < ng; k++) {
@@ -546,7 +551,7 @@ static void add_edge(struct report *r, struct cp_graph *g, const struct cp_edge 
 }
 
 static void add_legend(struct report *r, const struct cp_graph *g, const struct cp_trim_result *tr,
-		       const char *title, struct buf *out)
+		       const char *title, size_t capped, struct buf *out)
 {
 	const struct cp_profile *p = r->p;
 	struct buf lab = BUF_INIT;
@@ -554,6 +559,8 @@ static void add_legend(struct report *r, const struct cp_graph *g, const struct 
 
 	buf_init(&lab);
 	report_labels(r, g, tr, true, &lab);
+	if (capped)
+		buf_addf(&lab, "Dropped %zu lightest edges to bound the layout\n", capped);
 	buf_adds(&lab, "\nSee https://git.io/JfYMW for how to read the graph\n");
 	/* the box is named by the first header, which may be a multi-line comment */
 	nl = strchr(lab.buf, '\n');
@@ -584,6 +591,11 @@ static void add_legend(struct report *r, const struct cp_graph *g, const struct 
 
 int report_dot(struct report *r, struct buf *out, struct cp_err *err)
 {
+	return report_dot_layout(r, 0, out, err);
+}
+
+int report_dot_layout(struct report *r, size_t edges_per_node, struct buf *out, struct cp_err *err)
+{
 	const struct cp_profile *p = r->p;
 	struct cp_universe *u = report_universe(r, false);
 	struct dot_tags dt;
@@ -607,7 +619,7 @@ int report_dot(struct report *r, struct buf *out, struct cp_err *err)
 	unsigned char *has_nodelets;
 	char *title = NULL;
 	double max_flat = 0;
-	size_t nedges = 0;
+	size_t nedges = 0, capped = 0;
 
 	(void)err;
 	dot_tags_init(&dt, r);
@@ -624,7 +636,6 @@ int report_dot(struct report *r, struct buf *out, struct cp_err *err)
 	buf_adds(out, "digraph \"");
 	add_escaped_str(out, title ? title : "unnamed");
 	buf_adds(out, "\" {\nnode [style=filled fillcolor=\"#f8f8f8\"]\n");
-	add_legend(r, g, &tr, title, out);
 
 	graph_adjacency(g, &adj);
 	index = xcalloc(g->nids + 1, sizeof(*index));
@@ -636,6 +647,17 @@ int report_dot(struct report *r, struct buf *out, struct cp_err *err)
 		if ((double)abs64(graph_flat_value(g, g->nodes[i])) > max_flat)
 			max_flat = (double)abs64(graph_flat_value(g, g->nodes[i]));
 	}
+	edges = xmalloc(st_mult(g->nedges + 1, sizeof(*edges)));
+	for (size_t e = 0; e < g->nedges; e++)
+		if (!g->edges[e].dropped && index[g->edges[e].src])
+			edges[nedges++] = (uint32_t)e;
+	graph_sort_edges(g, edges, nedges);
+	/* the heaviest first: a layout engine gets as many as it can lay out */
+	if (edges_per_node && nedges > edges_per_node * g->nnodes) {
+		capped = nedges - edges_per_node * g->nnodes;
+		nedges = edges_per_node * g->nnodes;
+	}
+	add_legend(r, g, &tr, title, capped, out);
 	/* group the surviving tags by node */
 	{
 		size_t k = 0;
@@ -668,11 +690,6 @@ int report_dot(struct report *r, struct buf *out, struct cp_err *err)
 			has_nodelets[id] = add_nodelets(r, &dt, g->tags + lo, t1 - lo, i + 1,
 							adj.out_n[id] > 0, out);
 	}
-	edges = xmalloc(st_mult(g->nedges + 1, sizeof(*edges)));
-	for (size_t e = 0; e < g->nedges; e++)
-		if (!g->edges[e].dropped && index[g->edges[e].src])
-			edges[nedges++] = (uint32_t)e;
-	graph_sort_edges(g, edges, nedges);
 	for (size_t i = 0; i < nedges; i++) {
 		const struct cp_edge *e = &g->edges[edges[i]];
 

@@ -517,15 +517,15 @@ static void layout(struct flame *fl)
 		/* push in reverse: other last, so it pops after the children */
 		x = it.x;
 		for (uint32_t k = c->off[nd]; k < c->off[nd + 1]; k++)
-			x += s->width[c->list[k]];
-		f->self_w = f->w - (x - it.x) - c->other_w[nd];
+			x = add64(x, s->width[c->list[k]]);
+		f->self_w = sub64(sub64(f->w, sub64(x, it.x)), c->other_w[nd]);
 		ALLOC_GROW(stk, n + 1 + (c->off[nd + 1] - c->off[nd]), astk);
 		if (c->other_n[nd])
 			stk[n++] = (struct item){ nd, true, x };
 		for (uint32_t k = c->off[nd + 1]; k-- > c->off[nd];) {
 			uint32_t ch = c->list[k];
 
-			x -= s->width[ch];
+			x = sub64(x, s->width[ch]);
 			stk[n++] = (struct item){ ch, false, x };
 		}
 	}
@@ -839,9 +839,9 @@ static double emit_legend(struct flame *fl, double y, struct buf *out)
 			const struct frame *f = &fl->f[i];
 
 			if (f->node == CP_NONE)
-				folded += f->w;
+				folded = add64(folded, f->w);
 			else
-				it[fl->npkg[f->name]].w += f->self_w;
+				it[fl->npkg[f->name]].w = add64(it[fl->npkg[f->name]].w, f->self_w);
 		}
 		qsort(it, fl->pkgs.n, sizeof(*it), legend_cmp);
 		for (size_t k = 0; k < fl->pkgs.n && shown < FLAME_LEGEND_MAX; k++) {

@@ -8,6 +8,8 @@
  * and its parents.
  */
 #include "model/compat.h"
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "model/alloc.h"
 #include "model/path.h"
@@ -28,16 +30,52 @@ struct source_reader {
 	size_t nfiles, alloc;
 };
 
+/* Larger source files are not read (a profile can name any path). */
+#define SOURCE_MAX_SIZE ((off_t)16 << 20)
+
+/*
+ * Open a source file for reading only if it is a regular file of sane size:
+ * a profile naming a FIFO, /dev/zero or a huge file must not hang or fill
+ * memory.  On failure *why is NULL (errno is set) or the reason.
+ */
+static FILE *open_regular(const char *path, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	FILE *f;
+
+	*why = NULL;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > SOURCE_MAX_SIZE) {
+		*why = S_ISREG(st.st_mode) ? "larger than 16 MiB" : "not a regular file";
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 static FILE *open_source(const char *path, const char *search, const char *trim, char **error)
 {
+	const char *why;
 	const char *t = path_trim(path, trim, search);
 	struct buf b = BUF_INIT;
 	FILE *f;
 
 	buf_init(&b);
 	if (*t == '/') {
-		f = fopen(t, "r");
-		if (!f) {
+		f = open_regular(t, &why);
+		if (!f && why) {
+			buf_addf(&b, "open %s: %s", t, why);
+			*error = buf_detach(&b, NULL);
+		} else if (!f) {
 			buf_addf(&b, "open %s: %s", t, strerror(errno));
 			/* Go spells the errno text in lower case */
 			for (size_t i = strlen("open ") + strlen(t) + 2; i < b.len; i++)
@@ -58,7 +96,7 @@ static FILE *open_source(const char *path, const char *search, const char *trim,
 			buf_reset(&b);
 			buf_addf(&b, "%s/%s", dir, t);
 			joined = path_clean(b.buf, b.len);
-			f = fopen(joined, "r");
+			f = open_regular(joined, &why);
 			free(joined);
 			if (f) {
 				free(dir);

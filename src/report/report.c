@@ -389,7 +389,7 @@ void report_labels(struct report *r, const struct cp_graph *g, const struct cp_t
 	if (full_headers || !r->o.compact_labels)
 		profile_labels(r, out);
 	for (size_t i = 0; i < g->nnodes; i++)
-		flat_sum += graph_flat_value(g, g->nodes[i]);
+		flat_sum = add64(flat_sum, graph_flat_value(g, g->nodes[i]));
 	for (size_t i = 0; i < ARRAY_SIZE(filter_names); i++) {
 		const char *v = *(char *const *)((const char *)&r->o +
 						 option_find(filter_names[i])->offset);

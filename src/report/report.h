@@ -83,6 +83,11 @@ int report_list(struct report *r, struct buf *out, struct cp_err *err);
 int report_topproto(struct report *r, struct buf *out, struct cp_err *err);
 int report_folded(struct report *r, struct buf *out, struct cp_err *err);
 int report_dot(struct report *r, struct buf *out, struct cp_err *err);
+/*
+ * The DOT for a layout engine: at most edges_per_node edges per node drawn
+ * (the heaviest, the others counted in the legend; 0 = all of them).
+ */
+int report_dot_layout(struct report *r, size_t edges_per_node, struct buf *out, struct cp_err *err);
 /* The call graph drawn by graphviz (svg_graph.c). */
 int report_svg(struct report *r, struct buf *out, struct cp_err *err);
 int report_png(struct report *r, struct buf *out, struct cp_err *err);

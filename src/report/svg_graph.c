@@ -8,8 +8,14 @@
  */
 #include "model/compat.h"
 #include <ctype.h>
+#include <fcntl.h>
 #include <gvc.h>
-#include <pthread.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include "model/alloc.h"
 #include "report/dispatch.h"
 #include "report/report.h"
@@ -62,14 +68,6 @@ static const char pan_zoom_script[] =
 	"]]></script>";
 
 /* graphviz reports errors through a callback; keep the last one for our message. */
-static pthread_mutex_t gv_lock = PTHREAD_MUTEX_INITIALIZER;
-/*
- * One graphviz context for the process, never freed: the pango plugin keeps
- * a pointer to the last font name, which belongs to the context, so a
- * second layout after gvFreeContext reads freed memory (the web UI renders
- * many graphs in one process).
- */
-static GVC_t *gv_context;
 static char gv_error[256];
 
 static int gv_error_cb(char *msg)
@@ -228,60 +226,242 @@ static void massage_svg(const char *svg, size_t len, struct buf *out)
 	}
 }
 
-/* Graphviz renderers and the Debian package that has them. */
-static int render(const struct buf *dot, const char *format, struct buf *out, struct cp_err *err)
+/*
+ * Layout bounds.  Graphviz's dot engine can take minutes on a dense graph
+ * of a hundred nodes and calls exit() when memory runs out, so it runs in
+ * a child process: network simplex and mincross get search limits, the
+ * child's address space may grow by LAYOUT_MAX_AS at most, and a child not
+ * done within the watchdog time ($CPROF_LAYOUT_TIMEOUT seconds, default
+ * LAYOUT_SECONDS) is killed.  Either way the report fails with one error
+ * and no image.  The DOT has at most LAYOUT_EDGES_PER_NODE edges per node.
+ */
+#define LAYOUT_SECONDS	      20
+#define LAYOUT_MAX_AS	      ((rlim_t)2 << 30)
+#define LAYOUT_EDGES_PER_NODE 4
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Render in the child: the status byte 'O' and the data, or 'E' and a message, on fd. */
+static NORETURN void layout_child(int fd, const struct buf *dot, const char *format)
 {
 	struct buf clean = BUF_INIT;
+	struct rlimit rl;
+	unsigned long pages = 0;
+	FILE *statm = fopen("/proc/self/statm", "r");
 	GVC_t *gvc;
-	Agraph_t *g = NULL;
+	Agraph_t *g;
 	char *data = NULL;
 	unsigned int len = 0;
-	int ret = 0;
+	const char *what = NULL;
 
+	/*
+	 * The budget is on top of what is mapped already (ASan maps terabytes);
+	 * under valgrind (its preload library) the limit would bind valgrind.
+	 */
+	const char *preload = getenv("LD_PRELOAD");
+
+	if (preload && strstr(preload, "vgpreload"))
+		pages = 0;
+	else if (statm && fscanf(statm, "%lu", &pages) != 1)
+		pages = 0;
+	if (pages && !getrlimit(RLIMIT_AS, &rl)) {
+		rlim_t cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + LAYOUT_MAX_AS;
+
+		if (rl.rlim_cur == RLIM_INFINITY || cur < rl.rlim_cur) {
+			rl.rlim_cur = cur;
+			setrlimit(RLIMIT_AS, &rl);
+		}
+	}
+	if (statm)
+		fclose(statm);
 	buf_init(&clean);
 	sanitize_for_xml(dot, &clean);
-	pthread_mutex_lock(&gv_lock);
 	gv_error[0] = 0;
 	agseterrf(gv_error_cb);
 	agseterr(AGERR);
-	if (!gv_context)
-		gv_context = gvContext();
-	gvc = gv_context;
+	gvc = gvContext();
+	g = gvc ? agmemread(clean.buf) : NULL;
 	if (!gvc) {
-		ret = cp_errf(err, "graphviz: cannot create a context");
+		what = "graphviz: cannot create a context";
+	} else if (!g) {
+		what = "graphviz: cannot read the graph: ";
+	} else {
+		/* cgraph takes char *, not const */
+		static char limits[][2][12] = { { "nslimit", "4" },
+						{ "nslimit1", "4" },
+						{ "mclimit", "0.5" },
+						{ "searchsize", "30" } };
+
+		for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
+			agattr(g, AGRAPH, limits[i][0], limits[i][1]);
+		if (gvLayout(gvc, g, "dot"))
+			what = "graphviz: dot layout failed (is Debian's libgvc6 installed?): ";
+		else if (gvRenderData(gvc, g, format, &data, &len) || !data)
+			what = "graphviz cannot render this format (its renderers come with "
+			       "Debian's libgvc6 package; run 'dot -c' as root if it is "
+			       "installed): ";
+	}
+	if (what) {
+		struct buf msg = BUF_INIT;
+
+		buf_init(&msg);
+		buf_addf(&msg, "E%s%s", what, gv_last_error());
+		_exit(write_all(fd, msg.buf, msg.len) ? 2 : 1);
+	}
+	{
+		/* 'O', the length (8 bytes, host order), the data */
+		uint64_t n = len;
+		char head[9] = { 'O' };
+
+		memcpy(head + 1, &n, sizeof(n));
+		_exit(write_all(fd, head, sizeof(head)) || write_all(fd, data, len) ? 1 : 0);
+	}
+}
+
+/* Did the child send 'O' and all the data it announced? */
+static bool complete(const struct buf *res)
+{
+	uint64_t n;
+
+	if (res->len < 9 || res->buf[0] != 'O')
+		return false;
+	memcpy(&n, res->buf + 1, sizeof(n));
+	return n == res->len - 9;
+}
+
+static double now_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * Lay out and render dot in a child process; its stdout is the result,
+ * its stderr (graphviz warnings, exit() messages) is kept for the error.
+ */
+static int render(const struct buf *dot, const char *format, struct buf *out, struct cp_err *err)
+{
+	struct buf res = BUF_INIT, msg = BUF_INIT;
+	int data_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	const char *env = getenv("CPROF_LAYOUT_TIMEOUT");
+	double limit = env && *env ? atof(env) : LAYOUT_SECONDS, deadline;
+	bool timed_out = false;
+	int status = 0, ret = 0;
+	pid_t pid = -1;
+
+	buf_init(&res);
+	buf_init(&msg);
+	if (pipe2(data_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) {
+		ret = cp_errf(err, "graphviz: pipe: %s", strerror(errno));
 		goto out;
 	}
-	g = agmemread(clean.buf);
-	if (!g) {
-		ret = cp_errf(err, "graphviz: cannot read the graph: %s", gv_last_error());
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = cp_errf(err, "graphviz: fork: %s", strerror(errno));
 		goto out;
 	}
-	if (gvLayout(gvc, g, "dot")) {
+	if (pid == 0) {
+		dup2(err_pipe[1], 2);
+		close(data_pipe[0]);
+		close(err_pipe[0]);
+		layout_child(data_pipe[1], dot, format);
+	}
+	close(data_pipe[1]);
+	close(err_pipe[1]);
+	data_pipe[1] = err_pipe[1] = -1;
+	deadline = now_seconds() + limit;
+	while (data_pipe[0] >= 0 || err_pipe[0] >= 0) {
+		struct pollfd pf[2] = { { data_pipe[0], POLLIN, 0 }, { err_pipe[0], POLLIN, 0 } };
+		double left = deadline - now_seconds();
+		int n;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		n = poll(pf, 2, (int)(left * 1000) + 1);
+		if (n < 0 && errno != EINTR) {
+			ret = cp_errf(err, "graphviz: poll: %s", strerror(errno));
+			goto out;
+		}
+		for (int k = 0; k < 2 && n > 0; k++) {
+			int *fd = k ? &err_pipe[0] : &data_pipe[0];
+			struct buf *b = k ? &msg : &res;
+			char chunk[65536];
+			ssize_t got;
+
+			if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			got = read(*fd, chunk, sizeof(chunk));
+			if (got > 0 && (!k || b->len < 4096))
+				buf_add(b, chunk, (size_t)got);
+			else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+				close(*fd);
+				*fd = -1;
+			}
+		}
+	}
+	if (timed_out)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	if (timed_out) {
 		ret = cp_errf(err,
-			      "graphviz: dot layout failed: %s (is Debian's libgvc6 installed?)",
-			      gv_last_error());
-		goto out;
+			      "graphviz: layout took longer than %g s; lower -nodecount or raise "
+			      "-edgefraction",
+			      limit);
+	} else if (complete(&res)) {
+		/* all the data is here: how the child ended after it does not matter */
+		if (!strcmp(format, "svg"))
+			massage_svg(res.buf + 9, res.len - 9, out);
+		else
+			buf_add(out, res.buf + 9, res.len - 9);
+	} else if (res.len && res.buf[0] == 'E') {
+		ret = cp_errf(err, "%s", res.buf + 1);
+	} else {
+		/* graphviz's exit() on exhaustion, or a crash: its first line of stderr */
+		char *nl = strchr(msg.buf, '\n');
+
+		if (nl)
+			*nl = 0;
+		if (WIFSIGNALED(status))
+			ret = cp_errf(err, "graphviz: layout died of signal %d%s%s",
+				      WTERMSIG(status), *msg.buf ? ": " : "", msg.buf);
+		else
+			ret = cp_errf(err,
+				      "graphviz: layout failed (over the %d MiB memory limit?)%s%s",
+				      (int)(LAYOUT_MAX_AS >> 20), *msg.buf ? ": " : "", msg.buf);
 	}
-	if (gvRenderData(gvc, g, format, &data, &len) || !data) {
-		ret = cp_errf(err,
-			      "graphviz cannot render %s: %s (its renderers come with Debian's "
-			      "libgvc6 package; run 'dot -c' as root if it is installed)",
-			      format, gv_last_error());
-		goto out;
-	}
-	if (!strcmp(format, "svg"))
-		massage_svg(data, len, out);
-	else
-		buf_add(out, data, len);
 out:
-	if (data)
-		gvFreeRenderData(data);
-	if (g) {
-		gvFreeLayout(gvc, g);
-		agclose(g);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
 	}
-	pthread_mutex_unlock(&gv_lock);
-	buf_release(&clean);
+	for (int k = 0; k < 2; k++) {
+		if (data_pipe[k] >= 0)
+			close(data_pipe[k]);
+		if (err_pipe[k] >= 0)
+			close(err_pipe[k]);
+	}
+	buf_release(&res);
+	buf_release(&msg);
 	return ret;
 }
 
@@ -291,7 +471,7 @@ static int graph_image(struct report *r, const char *format, struct buf *out, st
 	int ret;
 
 	buf_init(&dot);
-	ret = report_dot(r, &dot, err);
+	ret = report_dot_layout(r, LAYOUT_EDGES_PER_NODE, &dot, err);
 	if (!ret)
 		ret = render(&dot, format, out, err);
 	buf_release(&dot);

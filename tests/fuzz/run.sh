@@ -10,14 +10,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$1 secs=$2
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(proto legacy folded perf escape_dot escape_xml report)
+[ ${#targets[@]} -gt 0 ] || targets=(proto legacy folded perf escape_dot escape_xml escape_term report)
 status=0
 
 for t in "${targets[@]}"; do
 	bin=$dir/fuzz/fuzz_$t corpus=$dir/corpus/$t
 	mkdir -p "$corpus"
 	# seeds: every fixture, plain and gunzipped, and every past crasher
-	for f in "$top"/testdata/*.pb.gz "$top"/testdata/inputs/* "$top"/tests/regress/*; do
+	for f in "$top"/testdata/*.pb.gz "$top"/testdata/inputs/* "$top"/tests/regress/corpus/*; do
 		[ -f "$f" ] || continue
 		cp -n "$f" "$corpus/seed-$(basename "$f")"
 		case $f in
