@@ -1127,10 +1127,15 @@ static struct cp_profile *parse_plain(struct loader *ld, const unsigned char *da
 	ld->pb_alloc.alloc = pb_arena_alloc;
 	ld->pb_alloc.free = pb_arena_free;
 	ld->pb_alloc.allocator_data = &ld->scratch;
-	if (scan_profile(ld, data, len) || (ld->infl && (need(ld, len), ld->infl->mismatch)) ||
-	    finish(ld)) {
+	if (scan_profile(ld, data, len) || (ld->infl && (need(ld, len), ld->infl->mismatch))) {
 		if (!gz && ld->nstrings == 0 && looks_like_text(data, len))
 			cp_errf(err, "%s", unrecognized_msg);
+		else if (!ld->infl || !(ld->infl->mismatch || ld->infl->failed))
+			cp_err_prefix(err, "proto"); /* the wire format */
+		goto out;
+	}
+	if (finish(ld)) {
+		cp_err_prefix(err, "profile"); /* well-formed, but not a consistent profile */
 		goto out;
 	}
 	p = ld->p;

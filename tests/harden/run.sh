@@ -99,41 +99,41 @@ if [ "$("$cprof" -top "$tmp/multi.pb.gz" 2>&1)" = "$("$cprof" -top go-cpu.pb.gz 
 { cat go-cpu.pb.gz; printf XYZ; } >"$tmp/trailing.pb.gz"
 expect c08-trailing-garbage 1 "cprof: $tmp/trailing.pb.gz: trailing garbage after gzip data (at compressed byte $size)" -top "$tmp/trailing.pb.gz"
 gzip -c go-cpu.pb.gz >"$tmp/double.pb.gz"
-expect c09-gzip-in-gzip 1 "cprof: $tmp/double.pb.gz: invalid wire type 7 in field 3 (at byte 0)" -top "$tmp/double.pb.gz"
+expect c09-gzip-in-gzip 1 "cprof: $tmp/double.pb.gz: proto: invalid wire type 7 in field 3 (at byte 0)" -top "$tmp/double.pb.gz"
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$tmp/png"
-expect c10-png 1 "cprof: $tmp/png: invalid field number 0 (at byte 10)" -top "$tmp/png"
+expect c10-png 1 "cprof: $tmp/png: proto: invalid field number 0 (at byte 10)" -top "$tmp/png"
 
 # --- §7 protobuf wire level ---
-wire c11-varint-too-long '\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01' 'truncated varint in field 1 (at byte 0)'
-wire c11-varint-truncated '\x08\xff\xff' 'truncated varint in field 1 (at byte 0)'
-wire c12-field-zero '\x00' 'invalid field number 0 (at byte 0)'
-wire c12-wire-type-6 '\x0e' 'invalid wire type 6 in field 1 (at byte 0)'
-wire c12-wire-type-7 '\x0f' 'invalid wire type 7 in field 1 (at byte 0)'
-wire c12-nested-wire-type-3 "$H"'\x12\x01\x0b' 'malformed sample 1: invalid wire type 3 in field 1 (at byte 16)'
+wire c11-varint-too-long '\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01' 'proto: truncated varint in field 1 (at byte 0)'
+wire c11-varint-truncated '\x08\xff\xff' 'proto: truncated varint in field 1 (at byte 0)'
+wire c12-field-zero '\x00' 'proto: invalid field number 0 (at byte 0)'
+wire c12-wire-type-6 '\x0e' 'proto: invalid wire type 6 in field 1 (at byte 0)'
+wire c12-wire-type-7 '\x0f' 'proto: invalid wire type 7 in field 1 (at byte 0)'
+wire c12-nested-wire-type-3 "$H"'\x12\x01\x0b' 'proto: malformed sample 1: invalid wire type 3 in field 1 (at byte 16)'
 # protobuf-c's tag reader would shift 65 by 25 places in an int (CVE-2022-33070)
-wire c13-shift-sample '\x12\x06\x88\xff\xff\xff\x41\x00' 'malformed sample 1: invalid field number 2214592497 (at byte 2)'
-wire c13-shift-line '\x22\x08\x22\x06\x88\xff\xff\xff\x41\x00' 'malformed location 1: invalid field number 2214592497 (at byte 4)'
-wire c13-shift-label "$H"'\x12\x08\x1a\x06\x88\xff\xff\xff\x41\x00' 'malformed sample 1: invalid field number 2214592497 (at byte 18)'
-wire c13-shift-mapping '\x1a\x06\x88\xff\xff\xff\x41\x00' 'malformed mapping 1: invalid field number 2214592497 (at byte 2)'
-wire c13-shift-function '\x2a\x06\x88\xff\xff\xff\x41\x00' 'malformed function 1: invalid field number 2214592497 (at byte 2)'
-wire c13-shift-value-type '\x0a\x06\x88\xff\xff\xff\x41\x00' 'malformed value type: invalid field number 2214592497 (at byte 2)'
-wire c14-length-past-end '\x12\xff\xff\xff\xff\x0f' 'truncated field 2 (at byte 0)'
-wire c15-truncated-fixed64 '\x09\x01\x02' 'truncated field 1 (at byte 0)'
-wire c15-truncated-fixed32 '\x0d\x01' 'truncated field 1 (at byte 0)'
-wire c16-wrong-wire-type '\x10\x01' 'field 2 has wire type 0 (at byte 0)'
-wire c19-packed-truncated "$H"'\x12\x03\x0a\x01\x80' 'malformed sample 1 (at byte 14)'
-wire c21-concatenated "$H"'\x48\x01\x48\x02' 'concatenated profiles detected (second time_nanos at byte 16)'
+wire c13-shift-sample '\x12\x06\x88\xff\xff\xff\x41\x00' 'proto: malformed sample 1: invalid field number 2214592497 (at byte 2)'
+wire c13-shift-line '\x22\x08\x22\x06\x88\xff\xff\xff\x41\x00' 'proto: malformed location 1: invalid field number 2214592497 (at byte 4)'
+wire c13-shift-label "$H"'\x12\x08\x1a\x06\x88\xff\xff\xff\x41\x00' 'proto: malformed sample 1: invalid field number 2214592497 (at byte 18)'
+wire c13-shift-mapping '\x1a\x06\x88\xff\xff\xff\x41\x00' 'proto: malformed mapping 1: invalid field number 2214592497 (at byte 2)'
+wire c13-shift-function '\x2a\x06\x88\xff\xff\xff\x41\x00' 'proto: malformed function 1: invalid field number 2214592497 (at byte 2)'
+wire c13-shift-value-type '\x0a\x06\x88\xff\xff\xff\x41\x00' 'proto: malformed value type: invalid field number 2214592497 (at byte 2)'
+wire c14-length-past-end '\x12\xff\xff\xff\xff\x0f' 'proto: truncated field 2 (at byte 0)'
+wire c15-truncated-fixed64 '\x09\x01\x02' 'proto: truncated field 1 (at byte 0)'
+wire c15-truncated-fixed32 '\x0d\x01' 'proto: truncated field 1 (at byte 0)'
+wire c16-wrong-wire-type '\x10\x01' 'proto: field 2 has wire type 0 (at byte 0)'
+wire c19-packed-truncated "$H"'\x12\x03\x0a\x01\x80' 'proto: malformed sample 1 (at byte 14)'
+wire c21-concatenated "$H"'\x48\x01\x48\x02' 'proto: concatenated profiles detected (second time_nanos at byte 16)'
 
 # --- §7 profile semantics ---
-wire c23-string-table-0 '\x32\x01a' 'string_table[0] must be the empty string'
-wire c24-string-index '\x32\x00\x0a\x04\x08\x05\x10\x06' 'string index out of range: sample_type 1'
-wire c24-function-name "$H"'\x2a\x04\x08\x01\x10\x63' 'string index out of range: function id 1 name'
-wire c25-no-sample-type '\x32\x00\x12\x03\x12\x01\x01' 'missing sample type information'
-wire c26-value-count "$H"'\x12\x05\x12\x03\x01\x02\x03' 'sample 1 has 3 values but there are 1 sample types'
-wire c27-id-zero "$H"'\x2a\x02\x08\x00' 'function 1 has reserved id 0'
-wire c28-duplicate-id "$H"'\x2a\x02\x08\x01\x2a\x02\x08\x01' 'duplicate function id 1'
-wire c29-dangling-mapping "$H"'\x22\x04\x08\x01\x10\x09' 'location id 1 refers to missing mapping id 9'
-wire c29-dangling-function "$H"'\x22\x06\x08\x01\x22\x02\x08\x09' 'location id 1 line 1 refers to missing function id 9'
+wire c23-string-table-0 '\x32\x01a' 'profile: string_table[0] must be the empty string'
+wire c24-string-index '\x32\x00\x0a\x04\x08\x05\x10\x06' 'profile: string index out of range: sample_type 1'
+wire c24-function-name "$H"'\x2a\x04\x08\x01\x10\x63' 'profile: string index out of range: function id 1 name'
+wire c25-no-sample-type '\x32\x00\x12\x03\x12\x01\x01' 'profile: missing sample type information'
+wire c26-value-count "$H"'\x12\x05\x12\x03\x01\x02\x03' 'profile: sample 1 has 3 values but there are 1 sample types'
+wire c27-id-zero "$H"'\x2a\x02\x08\x00' 'profile: function 1 has reserved id 0'
+wire c28-duplicate-id "$H"'\x2a\x02\x08\x01\x2a\x02\x08\x01' 'profile: duplicate function id 1'
+wire c29-dangling-mapping "$H"'\x22\x04\x08\x01\x10\x09' 'profile: location id 1 refers to missing mapping id 9'
+wire c29-dangling-function "$H"'\x22\x06\x08\x01\x22\x02\x08\x09' 'profile: location id 1 line 1 refers to missing function id 9'
 
 # --- every fuzz crasher through the CLI: exit 0, or 1 with one line ---
 for f in "$top"/tests/regress/corpus/*; do
@@ -308,7 +308,7 @@ cpu() { pb "$tmp/$1.prof" "$2"; }
 # a header that is not gperftools' is not this format: the proto error stands
 for h in "c42-count $(w64 1 3 0 10000 0)" "c42-slots-2 $(w64 0 2 0 10000 0)" "c42-period-0 $(w64 0 3 0 0 0)" "c42-slots-5 $(w64 0 5 0 10000 0 7 7)"; do
 	cpu "${h%% *}" "${h#* }$REC$TR$MAPS"
-	expect "${h%% *}" 1 "cprof: $tmp/${h%% *}.prof: invalid field number 0 (at byte 0)" -symbolize=none -top "$tmp/${h%% *}.prof"
+	expect "${h%% *}" 1 "cprof: $tmp/${h%% *}.prof: proto: invalid field number 0 (at byte 0)" -symbolize=none -top "$tmp/${h%% *}.prof"
 done
 cpu c43-partial-word "$HDR$REC$(w64 0 | cut -c1-6)"
 expect c43-partial-word 1 "cprof: $tmp/c43-partial-word.prof: truncated gperftools CPU profile (record at byte 72)" -symbolize=none -top "$tmp/c43-partial-word.prof"

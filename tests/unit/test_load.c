@@ -602,7 +602,7 @@ static void test_string_table_zero_not_empty(void **state)
 	struct fixture *f = fixture_good();
 
 	f->strs[0] = (char *)"x";
-	FIXTURE_FAILS(f, "string_table[0] must be the empty string");
+	FIXTURE_FAILS(f, "profile: string_table[0] must be the empty string");
 	free(f);
 }
 
@@ -611,7 +611,7 @@ static void test_missing_string_table(void **state)
 	struct fixture *f = fixture_good();
 
 	f->prof.n_string_table = 0;
-	FIXTURE_FAILS(f, "string_table[0] must be the empty string");
+	FIXTURE_FAILS(f, "profile: string_table[0] must be the empty string");
 	free(f);
 }
 
@@ -620,24 +620,24 @@ static void test_string_index_out_of_range(void **state)
 	struct fixture *f = fixture_good();
 
 	f->fn[1].name = 12;
-	FIXTURE_FAILS(f, "string index out of range: function id 7 name");
+	FIXTURE_FAILS(f, "profile: string index out of range: function id 7 name");
 	f->fn[1].name = -1;
-	FIXTURE_FAILS(f, "string index out of range: function id 7 name");
+	FIXTURE_FAILS(f, "profile: string index out of range: function id 7 name");
 	f->fn[1].name = 7;
 	f->fn[2].filename = INT64_MAX;
-	FIXTURE_FAILS(f, "string index out of range: function id 3 filename");
+	FIXTURE_FAILS(f, "profile: string index out of range: function id 3 filename");
 	f->fn[2].filename = 6;
 	f->map[0].build_id = 100;
-	FIXTURE_FAILS(f, "string index out of range: mapping id 1099511627776 build_id");
+	FIXTURE_FAILS(f, "profile: string index out of range: mapping id 1099511627776 build_id");
 	f->map[0].build_id = 10;
 	f->st[1].unit = 40;
-	FIXTURE_FAILS(f, "string index out of range: sample_type 2 unit");
+	FIXTURE_FAILS(f, "profile: string index out of range: sample_type 2 unit");
 	f->st[1].unit = 4;
 	f->lab[1].num_unit = 12;
-	FIXTURE_FAILS(f, "string index out of range: label 2 unit");
+	FIXTURE_FAILS(f, "profile: string index out of range: label 2 unit");
 	f->lab[1].num_unit = 2;
 	f->comments[1] = 12;
-	FIXTURE_FAILS(f, "string index out of range: comment 2");
+	FIXTURE_FAILS(f, "profile: string index out of range: comment 2");
 	free(f);
 }
 
@@ -646,9 +646,9 @@ static void test_sample_missing_location(void **state)
 	struct fixture *f = fixture_good();
 
 	f->locid[1][0] = 999;
-	FIXTURE_FAILS(f, "sample 2 refers to missing location id 999");
+	FIXTURE_FAILS(f, "profile: sample 2 refers to missing location id 999");
 	f->locid[1][0] = BIG_ID + 1;
-	FIXTURE_FAILS(f, "sample 2 refers to missing location id 1099511627777");
+	FIXTURE_FAILS(f, "profile: sample 2 refers to missing location id 1099511627777");
 	free(f);
 }
 
@@ -657,10 +657,10 @@ static void test_location_missing_function(void **state)
 	struct fixture *f = fixture_good();
 
 	f->line[1][1].function_id = 55;
-	FIXTURE_FAILS(f, "location id 7 line 2 refers to missing function id 55");
+	FIXTURE_FAILS(f, "profile: location id 7 line 2 refers to missing function id 55");
 	/* a line without a function id */
 	f->line[1][1].function_id = 0;
-	FIXTURE_FAILS(f, "location id 7 line 2 refers to missing function id 0");
+	FIXTURE_FAILS(f, "profile: location id 7 line 2 refers to missing function id 0");
 	free(f);
 }
 
@@ -669,7 +669,7 @@ static void test_location_missing_mapping(void **state)
 	struct fixture *f = fixture_good();
 
 	f->loc[2].mapping_id = 5;
-	FIXTURE_FAILS(f, "location id 1000 refers to missing mapping id 5");
+	FIXTURE_FAILS(f, "profile: location id 1000 refers to missing mapping id 5");
 	free(f);
 }
 
@@ -679,15 +679,15 @@ static void test_duplicate_ids(void **state)
 
 	/* small ids: the array index */
 	f->fn[2].id = 7;
-	FIXTURE_FAILS(f, "duplicate function id 7");
+	FIXTURE_FAILS(f, "profile: duplicate function id 7");
 	f->fn[2].id = 3;
 	/* sparse ids: the hash map */
 	f->loc[2].id = BIG_ID;
-	FIXTURE_FAILS(f, "duplicate location id 1099511627776");
+	FIXTURE_FAILS(f, "profile: duplicate location id 1099511627776");
 	f->loc[2].id = 1000;
 	f->map[1] = f->map[0];
 	f->prof.n_mapping = 2;
-	FIXTURE_FAILS(f, "duplicate mapping id 1099511627776");
+	FIXTURE_FAILS(f, "profile: duplicate mapping id 1099511627776");
 	free(f);
 }
 
@@ -696,13 +696,13 @@ static void test_reserved_id_zero(void **state)
 	struct fixture *f = fixture_good();
 
 	f->loc[1].id = 0;
-	FIXTURE_FAILS(f, "location 2 has reserved id 0");
+	FIXTURE_FAILS(f, "profile: location 2 has reserved id 0");
 	f->loc[1].id = 7;
 	f->fn[0].id = 0;
-	FIXTURE_FAILS(f, "function 1 has reserved id 0");
+	FIXTURE_FAILS(f, "profile: function 1 has reserved id 0");
 	f->fn[0].id = 1000;
 	f->map[0].id = 0;
-	FIXTURE_FAILS(f, "mapping 1 has reserved id 0");
+	FIXTURE_FAILS(f, "profile: mapping 1 has reserved id 0");
 	free(f);
 }
 
@@ -711,12 +711,12 @@ static void test_wrong_number_of_values(void **state)
 	struct fixture *f = fixture_good();
 
 	f->smp[2].n_value = 1;
-	FIXTURE_FAILS(f, "sample 3 has 1 values but there are 2 sample types");
+	FIXTURE_FAILS(f, "profile: sample 3 has 1 values but there are 2 sample types");
 	f->smp[2].n_value = 3;
-	FIXTURE_FAILS(f, "sample 3 has 3 values but there are 2 sample types");
+	FIXTURE_FAILS(f, "profile: sample 3 has 3 values but there are 2 sample types");
 	f->smp[2].n_value = 2;
 	f->smp[0].n_value = 0;
-	FIXTURE_FAILS(f, "sample 1 has 0 values but there are 2 sample types");
+	FIXTURE_FAILS(f, "profile: sample 1 has 0 values but there are 2 sample types");
 	free(f);
 }
 
@@ -725,7 +725,7 @@ static void test_samples_without_sample_types(void **state)
 	struct fixture *f = fixture_good();
 
 	f->prof.n_sample_type = 0;
-	FIXTURE_FAILS(f, "missing sample type information");
+	FIXTURE_FAILS(f, "profile: missing sample type information");
 	free(f);
 }
 
@@ -745,13 +745,13 @@ static void test_truncated_protobuf(void **state)
 	assert_int_equal(raw[off], (2 << 3) | 2);
 
 	/* cut in the middle of the second sample, or right after its tag */
-	snprintf(want, sizeof(want), "truncated field 2 (at byte %zu)", off);
+	snprintf(want, sizeof(want), "proto: truncated field 2 (at byte %zu)", off);
 	PARSE_FAILS(raw, off + s1 / 2, want);
 	PARSE_FAILS(raw, off + 1, want);
 
 	/* cut inside the varint of the last field (default_sample_type = 3) */
 	assert_int_equal(raw[n - 2], (14 << 3) | 0);
-	snprintf(want, sizeof(want), "truncated varint in field 14 (at byte %zu)", n - 2);
+	snprintf(want, sizeof(want), "proto: truncated varint in field 14 (at byte %zu)", n - 2);
 	PARSE_FAILS(raw, n - 1, want);
 	free(raw);
 	free(f);
@@ -904,7 +904,7 @@ static void test_concatenated_profiles(void **state)
 	memcpy(two, raw, n);
 	memcpy(two + n, raw, n);
 	snprintf(want, sizeof(want),
-		 "concatenated profiles detected (second time_nanos at byte %zu)", n + hn);
+		 "proto: concatenated profiles detected (second time_nanos at byte %zu)", n + hn);
 	PARSE_FAILS(two, 2 * n, want);
 	gz = gzip(two, 2 * n, 6, &gn);
 	PARSE_FAILS(gz, gn, want);
