@@ -457,23 +457,32 @@ static bool stack_used(const unsigned char *used, const uint32_t *stk, uint32_t 
 	return false;
 }
 
-static void *build_part_run(void *arg)
+/*
+ * The walk of build_part_run, specialised by the compiler for each
+ * combination of the constant flags (the loop runs once per frame of every
+ * sample: tests hoisted out of it are worth their code).
+ */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void walk_samples(struct build_part *bp, const bool has_kept,
+				       const bool stats, const bool with_edges,
+				       const bool all_edges)
 {
-	struct build_part *bp = arg;
 	struct cp_universe *u = bp->u;
 	const struct cp_view *v = u->view;
 	const struct cp_profile *p = v->p;
 	const unsigned char *kept = bp->kept;
+	const struct cp_loc_ref *locs = u->locs;
+	const uint32_t *loc_nodes = u->loc_nodes;
 	size_t nu = u->ninfos + 1, nvt = p->nsample_types;
-	struct cp_node_stat *st = bp->st = xcalloc(nu, sizeof(*bp->st));
+	struct cp_node_stat *st = bp->st;
+	/* first visit of a node in a sample: a small array of its own stays in cache */
+	uint32_t *stamp = stats ? xcalloc(nu, sizeof(*stamp)) : NULL;
 	int si = bp->o->sample_index;
-	bool mean = bp->o->mean, with_edges = bp->with_edges, stats = bp->stats;
-	bool all_edges = !bp->o->edge_dst && !bp->o->edge_src;
+	bool mean = bp->o->mean;
 	const unsigned char *used = bp->loc_used;
 	uint32_t gen = 0;
 
-	if (with_edges)
-		edge_table_init(&bp->et, 2048); /* grows; big tables cost page faults */
 	for (size_t i = bp->first; i < bp->last; i++) {
 		const struct cp_vsample *s = &v->samples[i];
 		const int64_t *vals = p->values + (size_t)s->sample * nvt;
@@ -488,18 +497,19 @@ static void *build_part_run(void *arg)
 			continue;
 		gen++;
 		for (uint32_t k = s->depth; k-- > 0;) {
-			uint32_t n;
-			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
+			const struct cp_loc_ref *r = &locs[stk[k]];
+			uint32_t n = r->n;
+			const uint32_t *ln = n == 1 ? &r->off : loc_nodes + r->off;
 
 			for (uint32_t ni = n; ni-- > 0;) {
 				uint32_t id = ln[ni];
 
-				if (kept && !kept[id]) {
+				if (has_kept && !kept[id]) {
 					residual = true;
 					continue;
 				}
-				if (stats && st[id].stamp != gen) {
-					st[id].stamp = gen;
+				if (stats && stamp[id] != gen) {
+					stamp[id] = gen;
 					st[id].cum = add64(st[id].cum, w);
 					st[id].cum_div = add64(st[id].cum_div, dw);
 				}
@@ -524,6 +534,35 @@ static void *build_part_run(void *arg)
 			st[parent].flat = add64(st[parent].flat, w);
 			st[parent].flat_div = add64(st[parent].flat_div, dw);
 		}
+	}
+	free(stamp);
+}
+
+static void *build_part_run(void *arg)
+{
+	struct build_part *bp = arg;
+	bool kept = bp->kept, all = !bp->o->edge_dst && !bp->o->edge_src;
+
+	bp->st = xcalloc(bp->u->ninfos + 1, sizeof(*bp->st));
+	if (bp->with_edges)
+		edge_table_init(&bp->et, 2048); /* grows; big tables cost page faults */
+	if (!bp->with_edges) {
+		if (kept)
+			walk_samples(bp, true, true, false, false);
+		else
+			walk_samples(bp, false, true, false, false);
+	} else if (!bp->stats) {
+		if (kept)
+			walk_samples(bp, true, false, true, all);
+		else
+			walk_samples(bp, false, false, true, all);
+	} else if (all) {
+		if (kept)
+			walk_samples(bp, true, true, true, true);
+		else
+			walk_samples(bp, false, true, true, true);
+	} else {
+		walk_samples(bp, kept, true, true, false);
 	}
 	return NULL;
 }
