@@ -464,9 +464,8 @@ static bool stack_used(const unsigned char *used, const uint32_t *stk, uint32_t 
  */
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
-static ALWAYS_INLINE void walk_samples(struct build_part *bp, const bool has_kept,
-				       const bool stats, const bool with_edges,
-				       const bool all_edges)
+static ALWAYS_INLINE void walk_samples(struct build_part *bp, const bool has_kept, const bool stats,
+				       const bool with_edges, const bool all_edges)
 {
 	struct cp_universe *u = bp->u;
 	const struct cp_view *v = u->view;
