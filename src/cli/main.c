@@ -319,7 +319,6 @@ int main(int argc, char **argv)
 	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
-	profile_order_stacks(p);
 	if (!a.cmd || a.interactive) {
 		ret = shell_run(p, &a.opt, emit_report, NULL);
 		goto out;

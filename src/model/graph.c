@@ -434,13 +434,7 @@ struct build_part {
 	bool stats; /* count flat/cum (else only edges: the stats are known) */
 	/* if set, samples with no location marked here add nothing: skipped */
 	const unsigned char *loc_used;
-	size_t first, last; /* view samples [first, last), or of order[] */
-	/*
-	 * If set, the view samples in the order of their stacks read from the
-	 * root: the walk then keeps the path of the last sample and enters
-	 * only the frames where the next one differs (see walk_sorted).
-	 */
-	const uint32_t *order, *lcp;
+	size_t first, last; /* view samples [first, last) */
 	struct cp_node_stat *st;
 	struct edge_table et;
 };
@@ -543,208 +537,6 @@ static ALWAYS_INLINE void walk_samples(struct build_part *bp, const bool has_kep
 	free(stamp);
 }
 
-/* A node on the path of walk_sorted. */
-struct path_node {
-	uint32_t id;
-	uint32_t edge;		/* its in-edge, index into path_edges; CP_NONE: none */
-	bool owner, edge_owner; /* the outermost occurrence of the node, of the edge */
-	int64_t t0, t0_div;	/* the running totals when it was entered */
-};
-
-/* One location of the path: where its nodes start, the state before it. */
-struct path_level {
-	uint32_t start, parent;
-	bool residual;
-};
-
-struct path_edge {
-	uint64_t key;
-	int64_t weight, weight_div;
-	uint32_t active; /* occurrences on the path */
-	bool residual, not_inline;
-};
-
-/* Are the view's frames of s the profile's, cut on the leaf side only? */
-static bool root_kept(const struct cp_view *v, const struct cp_vsample *s)
-{
-	const struct cp_sample *ps = &v->p->samples[s->sample];
-
-	return v->stack == v->p->stack && s->stack_off + s->depth == ps->stack_off + ps->depth;
-}
-
-/*
- * How many frames from the root the view's stacks of a and b share;
- * profile_shared: as many as their profile stacks share.
- */
-static uint32_t frames_shared(const struct cp_view *v, const struct cp_vsample *a,
-			      const struct cp_vsample *b, uint32_t profile_shared)
-{
-	const uint32_t *ra = v->stack + a->stack_off + a->depth;
-	const uint32_t *rb = v->stack + b->stack_off + b->depth;
-	uint32_t n = a->depth < b->depth ? a->depth : b->depth, c = 0;
-
-	if (root_kept(v, a) && root_kept(v, b))
-		return profile_shared < n ? profile_shared : n;
-	while (c < n && ra[-1 - (ptrdiff_t)c] == rb[-1 - (ptrdiff_t)c])
-		c++;
-	return c;
-}
-
-/*
- * build_part_run over samples in stack order: the same sums as
- * walk_samples.  A node counts once per sample (its outermost occurrence
- * on the path, the owner), so it is enough to note the running total of
- * the weights when the owner is entered and add the difference when it is
- * left: samples that share the path's first frames share that work.  Edges
- * likewise, by (source, destination).
- */
-static void walk_sorted(struct build_part *bp)
-{
-	struct cp_universe *u = bp->u;
-	const struct cp_view *v = u->view;
-	const struct cp_profile *p = v->p;
-	const struct cp_graph_opts *o = bp->o;
-	const unsigned char *kept = bp->kept, *used = bp->loc_used;
-	bool stats = bp->stats, with_edges = bp->with_edges;
-	bool all_edges = !o->edge_dst && !o->edge_src;
-	size_t nu = u->ninfos + 1, nvt = p->nsample_types;
-	struct cp_node_stat *st = bp->st;
-	uint32_t *active = xcalloc(nu, sizeof(*active));
-	struct path_node *path = NULL;
-	struct path_level *lv = NULL;
-	struct path_edge *edges = NULL;
-	size_t apath = 0, alv = 0, npath = 0, nlv = 0, nedges = 0, aedges = 0;
-	struct idmap edge_ids;
-	const struct cp_vsample *prev = NULL;
-	uint32_t shared = 0, parent = CP_NONE;
-	bool residual = false;
-	int64_t t = 0, t_div = 0;
-
-	idmap_init(&edge_ids, 1024);
-	for (size_t j = bp->first; j <= bp->last; j++) {
-		const struct cp_vsample *s = NULL;
-		const uint32_t *stk = NULL;
-		int64_t w = 0, dw = 0;
-		uint32_t depth = 0, c = 0;
-
-		if (j < bp->last) {
-			const int64_t *vals;
-
-			s = &v->samples[bp->order[j]];
-			vals = p->values + (size_t)s->sample * nvt;
-			w = vals[o->sample_index];
-			dw = o->mean ? vals[0] : 0;
-			stk = v->stack + s->stack_off;
-			depth = s->depth;
-			shared = j == bp->first || bp->lcp[j] < shared ? bp->lcp[j] : shared;
-			if (w == 0 && dw == 0)
-				continue;
-			if (used && !stack_used(used, stk, depth))
-				continue;
-			c = prev ? frames_shared(v, prev, s, shared) : 0;
-			shared = UINT32_MAX;
-		}
-		/* leave the path's levels from c on */
-		if (c < nlv) {
-			while (npath > lv[c].start) {
-				struct path_node *pn = &path[--npath];
-
-				if (pn->owner) {
-					st[pn->id].cum = add64(st[pn->id].cum, t - pn->t0);
-					st[pn->id].cum_div =
-						add64(st[pn->id].cum_div, t_div - pn->t0_div);
-				}
-				if (stats)
-					active[pn->id]--;
-				if (pn->edge != CP_NONE) {
-					struct path_edge *e = &edges[pn->edge];
-
-					e->active--;
-					if (pn->edge_owner) {
-						e->weight = add64(e->weight, t - pn->t0);
-						e->weight_div =
-							add64(e->weight_div, t_div - pn->t0_div);
-					}
-				}
-			}
-			parent = lv[c].parent;
-			residual = lv[c].residual;
-			nlv = c;
-		}
-		if (j == bp->last)
-			break;
-		/* enter the sample's frames from c on */
-		for (uint32_t k = depth - c; k-- > 0;) {
-			uint32_t n;
-			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
-
-			ALLOC_GROW(lv, nlv + 1, alv);
-			lv[nlv].start = (uint32_t)npath;
-			lv[nlv].parent = parent;
-			lv[nlv].residual = residual;
-			nlv++;
-			for (uint32_t ni = n; ni-- > 0;) {
-				uint32_t id = ln[ni];
-				struct path_node *pn;
-
-				if (kept && !kept[id]) {
-					residual = true;
-					continue;
-				}
-				ALLOC_GROW(path, npath + 1, apath);
-				pn = &path[npath++];
-				pn->id = id;
-				pn->edge = CP_NONE;
-				pn->owner = stats && active[id]++ == 0;
-				pn->edge_owner = false;
-				pn->t0 = t;
-				pn->t0_div = t_div;
-				if (with_edges && parent != CP_NONE && id != parent &&
-				    (all_edges || edge_wanted(o, parent, id))) {
-					uint64_t key = (uint64_t)parent << 32 | id;
-					struct path_edge *e;
-
-					if (!idmap_get(&edge_ids, key, &pn->edge)) {
-						ALLOC_GROW(edges, nedges + 1, aedges);
-						memset(&edges[nedges], 0, sizeof(edges[0]));
-						edges[nedges].key = key;
-						pn->edge = (uint32_t)nedges++;
-						idmap_put(&edge_ids, key, pn->edge);
-					}
-					e = &edges[pn->edge];
-					if (e->active++ == 0) {
-						pn->edge_owner = true;
-						e->residual |= residual;
-						e->not_inline |= ni == n - 1;
-					}
-				}
-				parent = id;
-				residual = false;
-			}
-		}
-		prev = s;
-		t = add64(t, w);
-		t_div = add64(t_div, dw);
-		if (stats && parent != CP_NONE && !residual) {
-			st[parent].flat = add64(st[parent].flat, w);
-			st[parent].flat_div = add64(st[parent].flat_div, dw);
-		}
-	}
-	for (size_t i = 0; i < nedges; i++) {
-		struct edge_slot *d = edge_slot_get(&bp->et, edges[i].key);
-
-		d->weight = edges[i].weight;
-		d->weight_div = edges[i].weight_div;
-		d->residual = edges[i].residual;
-		d->not_inline = edges[i].not_inline;
-	}
-	idmap_release(&edge_ids);
-	free(edges);
-	free(path);
-	free(lv);
-	free(active);
-}
-
 static void *build_part_run(void *arg)
 {
 	struct build_part *bp = arg;
@@ -753,9 +545,7 @@ static void *build_part_run(void *arg)
 	bp->st = xcalloc(bp->u->ninfos + 1, sizeof(*bp->st));
 	if (bp->with_edges)
 		edge_table_init(&bp->et, 2048); /* grows; big tables cost page faults */
-	if (bp->order) {
-		walk_sorted(bp);
-	} else if (!bp->with_edges) {
+	if (!bp->with_edges) {
 		if (kept)
 			walk_samples(bp, true, true, false, false);
 		else
@@ -809,40 +599,6 @@ static void build_part_merge(struct build_part *a, struct build_part *b, size_t 
 #endif
 
 /*
- * The view's samples in the profile's stack order, or NULL if it has none;
- * *lcp: for each, how many root frames the profile's stacks of it and the
- * one before share.
- */
-static uint32_t *view_stack_order(const struct cp_view *v, uint32_t **lcp)
-{
-	const struct cp_profile *p = v->p;
-	uint32_t *pos, *order, shared = 0;
-	size_t n = 0;
-
-	*lcp = NULL;
-	if (!p->stack_order || !v->nsamples)
-		return NULL;
-	pos = xcalloc(p->nsamples + 1, sizeof(*pos)); /* view index + 1 */
-	for (size_t i = 0; i < v->nsamples; i++)
-		pos[v->samples[i].sample] = (uint32_t)i + 1;
-	order = xmalloc(st_mult(v->nsamples, sizeof(*order)));
-	*lcp = xmalloc(st_mult(v->nsamples, sizeof(**lcp)));
-	for (size_t i = 0; i < p->nsamples; i++) {
-		uint32_t at = pos[p->stack_order[i]];
-
-		/* what a sample shares with one further back: the least on the way */
-		shared = i == 0 || p->stack_lcp[i] < shared ? p->stack_lcp[i] : shared;
-		if (!at)
-			continue;
-		order[n] = at - 1;
-		(*lcp)[n++] = shared;
-		shared = UINT32_MAX;
-	}
-	free(pos);
-	return order;
-}
-
-/*
  * The locations a walk cannot skip: those with a kept node and, when only
  * edges are collected, a node some wanted edge starts or ends at.  NULL
  * when every sample counts.
@@ -891,8 +647,6 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 	pthread_t th;
 	bool threaded = false;
 
-	uint32_t *lcp, *order = view_stack_order(v, &lcp);
-
 	for (size_t i = 0; i < v->nsamples; i++)
 		frames += v->samples[i].depth;
 	for (int k = 0; k < 2; k++) {
@@ -903,8 +657,6 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 		parts[k].with_edges = with_edges;
 		parts[k].stats = !known;
 		parts[k].loc_used = used;
-		parts[k].order = order;
-		parts[k].lcp = lcp;
 	}
 	parts[0].last = v->nsamples;
 	if (frames >= PARALLEL_MIN_FRAMES) {
@@ -912,7 +664,7 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 		size_t acc = 0;
 
 		for (half = 0; half < v->nsamples && acc < frames / 2; half++)
-			acc += v->samples[order ? order[half] : half].depth;
+			acc += v->samples[half].depth;
 		parts[0].last = half;
 		parts[1].first = half;
 		parts[1].last = v->nsamples;
@@ -926,8 +678,6 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 		build_part_merge(&parts[0], &parts[1], nu);
 	}
 	free(used);
-	free(order);
-	free(lcp);
 	g->u = u;
 	g->nids = nu;
 	st = g->stat = parts[0].st;

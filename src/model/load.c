@@ -1009,91 +1009,9 @@ void profile_free(struct cp_profile *p)
 		free(p->functions);
 	}
 	free(p->extra_values);
-	free(p->stack_order);
-	free(p->stack_lcp);
 	arena_release(&p->arena);
 	strtab_free(&p->strs);
 	free(p);
-}
-
-/* Frame x of sample i from the root, + 1; 0 past its end. */
-static uint64_t root_frame(const struct cp_profile *p, uint32_t i, uint32_t x)
-{
-	const struct cp_sample *s = &p->samples[i];
-
-	return x < s->depth ? (uint64_t)p->stack[s->stack_off + s->depth - 1 - x] + 1 : 0;
-}
-
-static void swap32(uint32_t *a, size_t i, size_t j)
-{
-	uint32_t t = a[i];
-
-	a[i] = a[j];
-	a[j] = t;
-}
-
-/*
- * Bentley and Sedgewick's multikey quicksort of the samples a[0 .. n) by
- * their stacks read from the root, all of which share their first x
- * frames: each comparison looks at one frame.
- */
-static void sort_stacks(const struct cp_profile *p, uint32_t *a, size_t n, uint32_t x)
-{
-	while (n > 1) {
-		uint64_t f0 = root_frame(p, a[0], x), f1 = root_frame(p, a[n / 2], x);
-		uint64_t f2 = root_frame(p, a[n - 1], x), pivot;
-		size_t lt = 0, i = 0, gt = n;
-
-		/* the median of three */
-		pivot = f0 < f1 ? (f1 < f2 ? f1 :
-				   f0 < f2 ? f2 :
-					     f0) :
-				  (f0 < f2 ? f0 :
-				   f1 < f2 ? f2 :
-					     f1);
-		while (i < gt) {
-			uint64_t f = root_frame(p, a[i], x);
-
-			if (f < pivot)
-				swap32(a, lt++, i++);
-			else if (f > pivot)
-				swap32(a, i, --gt);
-			else
-				i++;
-		}
-		sort_stacks(p, a, lt, x);
-		sort_stacks(p, a + gt, n - gt, x);
-		if (pivot == 0)
-			return; /* the stacks that end at x are equal */
-		a += lt;
-		n = gt - lt;
-		x++;
-	}
-}
-
-void profile_order_stacks(struct cp_profile *p)
-{
-	uint32_t *order, *lcp;
-
-	free(p->stack_order);
-	free(p->stack_lcp);
-	order = p->stack_order = xmalloc(st_mult(p->nsamples + 1, sizeof(uint32_t)));
-	lcp = p->stack_lcp = xmalloc(st_mult(p->nsamples + 1, sizeof(uint32_t)));
-	for (size_t i = 0; i < p->nsamples; i++)
-		order[i] = (uint32_t)i;
-	if (p->stack)
-		sort_stacks(p, order, p->nsamples, 0);
-	for (size_t i = 0; i < p->nsamples; i++) {
-		const struct cp_sample *a = &p->samples[order[i]];
-		const struct cp_sample *b = &p->samples[order[i ? i - 1 : i]];
-		const uint32_t *ra = p->stack ? p->stack + a->stack_off + a->depth : NULL;
-		const uint32_t *rb = p->stack ? p->stack + b->stack_off + b->depth : NULL;
-		uint32_t c = 0, n = a->depth < b->depth ? a->depth : b->depth;
-
-		while (i > 0 && c < n && ra[-1 - (ptrdiff_t)c] == rb[-1 - (ptrdiff_t)c])
-			c++;
-		lcp[i] = c;
-	}
 }
 
 static size_t max_input = PROFILE_MAX_INPUT;

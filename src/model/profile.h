@@ -95,21 +95,11 @@ struct cp_profile {
 	bool owns_arrays;
 	bool labels_in_arena;  /* labels were replaced by an arena copy */
 	int64_t *extra_values; /* malloc'd values of a profile not owning its arrays */
-	/*
-	 * The samples in the order of their stacks read from the root (malloc'd;
-	 * NULL: not computed): graph walks then share the work of common
-	 * callers.  stack_lcp[i]: how many frames from the root the stacks of
-	 * stack_order[i - 1] and [i] share.  Set by profile_order_stacks once
-	 * the samples are final.
-	 */
-	uint32_t *stack_order, *stack_lcp;
 };
 
 /* An empty profile with an initialised string table. */
 struct cp_profile *profile_new(void);
 void profile_free(struct cp_profile *p);
-/* Compute p->stack_order (again, after the samples changed). */
-void profile_order_stacks(struct cp_profile *p);
 
 static inline const char *profile_str(const struct cp_profile *p, uint32_t id)
 {
