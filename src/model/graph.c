@@ -431,27 +431,57 @@ struct build_part {
 	const struct cp_graph_opts *o;
 	const unsigned char *kept;
 	bool with_edges;
+	bool stats; /* count flat/cum (else only edges: the stats are known) */
+	/* if set, samples with no location marked here add nothing: skipped */
+	const unsigned char *loc_used;
 	size_t first, last; /* view samples [first, last) */
 	struct cp_node_stat *st;
 	struct edge_table et;
 };
 
-static void *build_part_run(void *arg)
+/* Is edge src -> dst one the options ask for? */
+static bool edge_wanted(const struct cp_graph_opts *o, uint32_t src, uint32_t dst)
 {
-	struct build_part *bp = arg;
+	if (!o->edge_dst && !o->edge_src)
+		return true;
+	return (o->edge_dst && o->edge_dst[dst]) || (o->edge_src && o->edge_src[src]);
+}
+
+/* Does the sample's stack have a location marked in used? */
+static bool stack_used(const unsigned char *used, const uint32_t *stk, uint32_t depth)
+{
+	/* from the root: the nodes kept most often (main, ...) are found first */
+	for (uint32_t k = depth; k-- > 0;)
+		if (used[stk[k]])
+			return true;
+	return false;
+}
+
+/*
+ * The walk of build_part_run, specialised by the compiler for each
+ * combination of the constant flags (the loop runs once per frame of every
+ * sample: tests hoisted out of it are worth their code).
+ */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void walk_samples(struct build_part *bp, const bool has_kept, const bool stats,
+				       const bool with_edges, const bool all_edges)
+{
 	struct cp_universe *u = bp->u;
 	const struct cp_view *v = u->view;
 	const struct cp_profile *p = v->p;
 	const unsigned char *kept = bp->kept;
+	const struct cp_loc_ref *locs = u->locs;
+	const uint32_t *loc_nodes = u->loc_nodes;
 	size_t nu = u->ninfos + 1, nvt = p->nsample_types;
-	struct cp_node_stat *st = bp->st = xcalloc(nu, sizeof(*bp->st));
+	struct cp_node_stat *st = bp->st;
+	/* first visit of a node in a sample: a small array of its own stays in cache */
+	uint32_t *stamp = stats ? xcalloc(nu, sizeof(*stamp)) : NULL;
 	int si = bp->o->sample_index;
-	bool mean = bp->o->mean, with_edges = bp->with_edges;
-	const unsigned char *edge_dst = bp->o->edge_dst;
+	bool mean = bp->o->mean;
+	const unsigned char *used = bp->loc_used;
 	uint32_t gen = 0;
 
-	if (with_edges)
-		edge_table_init(&bp->et, 2048); /* grows; big tables cost page faults */
 	for (size_t i = bp->first; i < bp->last; i++) {
 		const struct cp_vsample *s = &v->samples[i];
 		const int64_t *vals = p->values + (size_t)s->sample * nvt;
@@ -462,25 +492,28 @@ static void *build_part_run(void *arg)
 
 		if (w == 0 && dw == 0)
 			continue;
+		if (used && !stack_used(used, stk, s->depth))
+			continue;
 		gen++;
 		for (uint32_t k = s->depth; k-- > 0;) {
-			uint32_t n;
-			const uint32_t *ln = universe_loc_nodes(u, stk[k], &n);
+			const struct cp_loc_ref *r = &locs[stk[k]];
+			uint32_t n = r->n;
+			const uint32_t *ln = n == 1 ? &r->off : loc_nodes + r->off;
 
 			for (uint32_t ni = n; ni-- > 0;) {
 				uint32_t id = ln[ni];
 
-				if (kept && !kept[id]) {
+				if (has_kept && !kept[id]) {
 					residual = true;
 					continue;
 				}
-				if (st[id].stamp != gen) {
-					st[id].stamp = gen;
+				if (stats && stamp[id] != gen) {
+					stamp[id] = gen;
 					st[id].cum = add64(st[id].cum, w);
 					st[id].cum_div = add64(st[id].cum_div, dw);
 				}
 				if (with_edges && parent != CP_NONE && id != parent &&
-				    (!edge_dst || edge_dst[id])) {
+				    (all_edges || edge_wanted(bp->o, parent, id))) {
 					struct edge_slot *e =
 						edge_slot_get(&bp->et, (uint64_t)parent << 32 | id);
 
@@ -496,10 +529,39 @@ static void *build_part_run(void *arg)
 				residual = false;
 			}
 		}
-		if (parent != CP_NONE && !residual) {
+		if (stats && parent != CP_NONE && !residual) {
 			st[parent].flat = add64(st[parent].flat, w);
 			st[parent].flat_div = add64(st[parent].flat_div, dw);
 		}
+	}
+	free(stamp);
+}
+
+static void *build_part_run(void *arg)
+{
+	struct build_part *bp = arg;
+	bool kept = bp->kept, all = !bp->o->edge_dst && !bp->o->edge_src;
+
+	bp->st = xcalloc(bp->u->ninfos + 1, sizeof(*bp->st));
+	if (bp->with_edges)
+		edge_table_init(&bp->et, 2048); /* grows; big tables cost page faults */
+	if (!bp->with_edges) {
+		if (kept)
+			walk_samples(bp, true, true, false, false);
+		else
+			walk_samples(bp, false, true, false, false);
+	} else if (!bp->stats) {
+		if (kept)
+			walk_samples(bp, true, false, true, all);
+		else
+			walk_samples(bp, false, false, true, all);
+	} else if (all) {
+		if (kept)
+			walk_samples(bp, true, true, true, true);
+		else
+			walk_samples(bp, false, true, true, true);
+	} else {
+		walk_samples(bp, kept, true, true, false);
 	}
 	return NULL;
 }
@@ -536,14 +598,52 @@ static void build_part_merge(struct build_part *a, struct build_part *b, size_t 
 #define PARALLEL_MIN_FRAMES 200000
 #endif
 
-struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
-			     const unsigned char *kept, bool with_edges)
+/*
+ * The locations a walk cannot skip: those with a kept node and, when only
+ * edges are collected, a node some wanted edge starts or ends at.  NULL
+ * when every sample counts.
+ */
+static unsigned char *locations_used(const struct cp_universe *u, const struct cp_graph_opts *o,
+				     const unsigned char *kept, bool stats)
+{
+	const struct cp_profile *p = u->view->p;
+	bool all_edges = !o->edge_dst && !o->edge_src;
+	unsigned char *used;
+
+	if (!kept && (stats || all_edges))
+		return NULL;
+	used = xcalloc(p->nlocations + 1, 1);
+	for (uint32_t l = 0; l < p->nlocations; l++) {
+		uint32_t n;
+		const uint32_t *ln = universe_loc_nodes(u, l, &n);
+
+		for (uint32_t i = 0; i < n && !used[l]; i++) {
+			uint32_t id = ln[i];
+
+			used[l] = (!kept || kept[id]) &&
+				  (stats || all_edges || (o->edge_dst && o->edge_dst[id]) ||
+				   (o->edge_src && o->edge_src[id]));
+		}
+	}
+	return used;
+}
+
+/*
+ * graph_build; 'known' (NULL: none) is a graph over the same universe and
+ * options whose kept nodes include these: its flat and cum are taken, and
+ * the walk only collects edges.  A node's flat and cum do not depend on
+ * which other nodes are kept.
+ */
+static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_graph_opts *o,
+					 const unsigned char *kept, bool with_edges,
+					 const struct cp_graph *known)
 {
 	const struct cp_view *v = u->view;
 	struct cp_graph *g = xcalloc(1, sizeof(*g));
 	size_t nu = u->ninfos + 1, frames = 0, half = 0;
 	struct build_part parts[2];
 	struct cp_node_stat *st;
+	unsigned char *used = locations_used(u, o, kept, !known);
 	pthread_t th;
 	bool threaded = false;
 
@@ -555,6 +655,8 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 		parts[k].o = o;
 		parts[k].kept = kept;
 		parts[k].with_edges = with_edges;
+		parts[k].stats = !known;
+		parts[k].loc_used = used;
 	}
 	parts[0].last = v->nsamples;
 	if (frames >= PARALLEL_MIN_FRAMES) {
@@ -575,9 +677,15 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 		pthread_join(th, NULL);
 		build_part_merge(&parts[0], &parts[1], nu);
 	}
+	free(used);
 	g->u = u;
 	g->nids = nu;
 	st = g->stat = parts[0].st;
+	if (known) {
+		for (size_t id = 0; id < nu; id++)
+			if (!kept || kept[id])
+				st[id] = known->stat[id];
+	}
 
 	if (with_edges) {
 		struct edge_table *et = &parts[0].et;
@@ -614,6 +722,12 @@ struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *
 	if (o->tags)
 		collect_tags(g, o, kept);
 	return g;
+}
+
+struct cp_graph *graph_build(struct cp_universe *u, const struct cp_graph_opts *o,
+			     const unsigned char *kept, bool with_edges)
+{
+	return graph_build_from(u, o, kept, with_edges, NULL);
 }
 
 void graph_free(struct cp_graph *g)
@@ -1244,8 +1358,10 @@ struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts
 			free(kept), kept = NULL;
 	}
 	if (to->nodefraction != 0) {
-		graph_free(g);
-		g = graph_build(u, go, kept, true);
+		struct cp_graph *first_g = g;
+
+		g = graph_build_from(u, go, kept, true, first_g);
+		graph_free(first_g);
 	}
 	free(kept);
 	res->orig_count = (int)g->nnodes;
@@ -1259,10 +1375,11 @@ struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts
 		if (to->visual)
 			n = visual_node_count(g, to->nodecount);
 		if (n < g->nnodes) {
-			kept = kept_set(g, n, 0, &count);
+			struct cp_graph *all = g;
 
-			graph_free(g);
-			g = graph_build(u, go, kept, true);
+			kept = kept_set(g, n, 0, &count);
+			g = graph_build_from(u, go, kept, true, all);
+			graph_free(all);
 			free(kept);
 			graph_sort(g, order);
 		}

@@ -108,8 +108,11 @@ struct cp_graph_opts {
 	int sample_index;
 	bool mean; /* divide by value[0] */
 	bool drop_negative;
-	/* if set, only edges into nodes with edge_dst[id] != 0 are collected */
-	const unsigned char *edge_dst;
+	/*
+	 * If either is set, only edges into nodes with edge_dst[id] != 0 or
+	 * out of nodes with edge_src[id] != 0 are collected (NULL: none).
+	 */
+	const unsigned char *edge_dst, *edge_src;
 	/* if set, also collect per-node tags (a separate pass over the samples) */
 	const struct cp_tag_source *tags;
 };

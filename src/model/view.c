@@ -38,28 +38,6 @@ void view_release(struct cp_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Make the stacks writable (copy once) before a filter edits them. */
-static void own_stacks(struct cp_view *v)
-{
-	size_t total = 0;
-
-	if (v->own_stack)
-		return;
-	for (size_t i = 0; i < v->nsamples; i++)
-		total += v->samples[i].depth;
-	v->own_stack = xmalloc(st_mult(total + 1, sizeof(uint32_t)));
-	for (size_t i = 0; i < v->nsamples; i++) {
-		struct cp_vsample *s = &v->samples[i];
-
-		copy_n(v->own_stack + v->nown, v->stack + s->stack_off,
-		       s->depth * sizeof(uint32_t));
-		s->stack_off = (uint32_t)v->nown;
-		v->nown += s->depth;
-	}
-	v->aown = total + 1;
-	v->stack = v->own_stack;
-}
-
 /* Per-string memo of a regexp's answer: 0 unknown, 1 no, 2 yes. */
 struct memo {
 	const struct cp_regex *re;
@@ -134,7 +112,8 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 	/* per location: 0 neither, 1 focused, 2 ignored; bit 4: hidden */
 	unsigned char *st = xcalloc(p->nlocations + 1, 1);
 	bool any_hidden = false;
-	size_t out = 0;
+	uint32_t *hidden_out = NULL;
+	size_t out = 0, nhidden = 0;
 
 	memo_init(&mf, p, f->focus);
 	memo_init(&mi, p, f->ignore);
@@ -171,14 +150,22 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 			}
 		}
 	}
-	if (any_hidden)
-		own_stacks(v);
+	if (any_hidden) {
+		/* the kept frames of the kept samples go to a new array, in one pass */
+		size_t total = 0;
+
+		for (size_t i = 0; i < v->nsamples; i++)
+			total += v->samples[i].depth;
+		hidden_out = xmalloc(st_mult(total + 1, sizeof(uint32_t)));
+		nhidden = 0;
+	}
 	for (size_t i = 0; i < v->nsamples; i++) {
 		struct cp_vsample s = v->samples[i];
 		const uint32_t *stk = v->stack + s.stack_off;
 		bool focused = false, ignored = false;
 
-		for (uint32_t k = 0; k < s.depth && !ignored; k++) {
+		/* without ignore, the first focused frame decides (no focus: the leaf) */
+		for (uint32_t k = 0; k < s.depth && !ignored && !(focused && !f->ignore); k++) {
 			unsigned char c = st[stk[k]] & 3;
 
 			focused |= c == 1;
@@ -187,18 +174,27 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 		if (!focused || ignored)
 			continue;
 		if (any_hidden) {
-			uint32_t *w = v->own_stack + s.stack_off, n = 0;
+			uint32_t *w = hidden_out + nhidden, n = 0;
 
 			for (uint32_t k = 0; k < s.depth; k++)
-				if (!(st[w[k]] & 4))
-					w[n++] = w[k];
+				if (!(st[stk[k]] & 4))
+					w[n++] = stk[k];
 			if (n == 0)
 				continue;
+			s.stack_off = (uint32_t)nhidden;
 			s.depth = n;
+			nhidden += n;
 		}
 		v->samples[out++] = s;
 	}
 	v->nsamples = out;
+	if (any_hidden) {
+		free(v->own_stack);
+		v->own_stack = hidden_out;
+		v->stack = hidden_out;
+		v->nown = nhidden;
+		v->aown = nhidden + 1;
+	}
 	memo_release(&mf);
 	memo_release(&mi);
 	memo_release(&mh);

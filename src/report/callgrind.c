@@ -158,7 +158,7 @@ int report_callgrind(struct report *r, struct buf *out, struct cp_err *err)
 		g = graph_build_tree(u, &go);
 		graph_sort(g, !strcmp(r->o.sort, "cum") ? CP_ORDER_CUM : CP_ORDER_FLAT);
 	} else {
-		g = report_graph(r, u, NULL, &tr);
+		g = report_graph(r, u, NULL, NULL, &tr);
 	}
 	graph_adjacency(g, &adj);
 	report_select_unit(r, g);

@@ -273,6 +273,7 @@ int report_list(struct report *r, struct buf *out, struct cp_err *err)
 	};
 	struct source_reader rd = { 0 };
 	const char **names = NULL;
+	unsigned char *matching, *by_name;
 	uint32_t *fns;
 	size_t nnames = 0, anames = 0;
 	char *cwd = NULL, tot[64];
@@ -286,7 +287,21 @@ int report_list(struct report *r, struct buf *out, struct cp_err *err)
 		return -1;
 	}
 	u = report_universe(r, true);
-	g = graph_build(u, &go, NULL, false);
+	/* only the matching nodes are listed: the walk skips samples without them */
+	matching = xcalloc(u->ninfos + 1, 1);
+	by_name = xcalloc(u->names.n + 1, 1); /* per name: 0 unknown, 1 no, 2 yes */
+	for (uint32_t id = 0; id < u->ninfos; id++) {
+		uint32_t s = u->infos[id].name;
+
+		if (!by_name[s])
+			by_name[s] = cp_regex_match(rx, strtab_str(&u->names, s),
+						    strtab_len(&u->names, s)) ?
+					     2 :
+					     1;
+		matching[id] = by_name[s] == 2;
+	}
+	free(by_name);
+	g = graph_build(u, &go, matching, false);
 	fns = xmalloc(st_mult(g->nnodes + 1, sizeof(*fns)));
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const char *name = strtab_str(&u->names, graph_info(g, g->nodes[i])->name);
@@ -345,6 +360,7 @@ out:
 	free(names);
 	source_reader_release(&rd);
 	graph_free(g);
+	free(matching);
 	universe_free(u);
 	cp_regex_free(rx);
 	return ret;

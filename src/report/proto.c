@@ -30,7 +30,7 @@ int report_topproto(struct report *r, struct buf *out, struct cp_err *err)
 	const struct cp_profile *p = r->p;
 	struct cp_universe *u = report_universe(r, false);
 	struct cp_trim_result tr;
-	struct cp_graph *g = report_graph(r, u, NULL, &tr);
+	struct cp_graph *g = report_graph(r, u, NULL, NULL, &tr);
 	struct cp_profile *t = profile_new();
 	struct cp_encode_opts eo = { .ratio = 1 };
 	size_t n;

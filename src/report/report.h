@@ -66,9 +66,10 @@ void report_labels(struct report *r, const struct cp_graph *g, const struct cp_t
 
 /* The node identities for this report's granularity (obj_names: keep binaries). */
 struct cp_universe *report_universe(struct report *r, bool obj_names);
-/* pprof's newTrimmedGraph with this report's options; edge_dst as in cp_graph_opts. */
+/* pprof's newTrimmedGraph with this report's options; edge_dst/src as in cp_graph_opts. */
 struct cp_graph *report_graph(struct report *r, struct cp_universe *u,
-			      const unsigned char *edge_dst, struct cp_trim_result *tr);
+			      const unsigned char *edge_dst, const unsigned char *edge_src,
+			      struct cp_trim_result *tr);
 
 /* Renderers: append the report to out. */
 int report_top(struct report *r, struct buf *out, struct cp_err *err);

@@ -20,13 +20,15 @@ struct cp_universe *report_universe(struct report *r, bool obj_names)
 }
 
 struct cp_graph *report_graph(struct report *r, struct cp_universe *u,
-			      const unsigned char *edge_dst, struct cp_trim_result *tr)
+			      const unsigned char *edge_dst, const unsigned char *edge_src,
+			      struct cp_trim_result *tr)
 {
 	struct cp_graph_opts go = {
 		.sample_index = r->sample_index,
 		.mean = r->o.mean,
 		.drop_negative = r->o.drop_negative,
 		.edge_dst = edge_dst,
+		.edge_src = edge_src,
 	};
 	struct cp_trim_opts to = {
 		.nodecount = r->o.nodecount,
@@ -44,7 +46,7 @@ int report_top(struct report *r, struct buf *out, struct cp_err *err)
 	/* edges only matter for the (inline) markers: only nodes ever inlined can get one */
 	unsigned char *inlined = universe_inlined_nodes(u);
 	struct cp_trim_result tr;
-	struct cp_graph *g = report_graph(r, u, inlined, &tr);
+	struct cp_graph *g = report_graph(r, u, inlined, NULL, &tr);
 	unsigned char *inl = xcalloc(u->ninfos + 1, 1); /* bit 1: inline in-edge, 2: other */
 	int64_t sum = 0;
 

@@ -4,6 +4,7 @@
  * name matches its regexp, with all their edges and no trimming.
  */
 #include "model/compat.h"
+#include "model/alloc.h"
 #include "model/regex.h"
 #include "report/dispatch.h"
 #include "report/report.h"
@@ -25,6 +26,7 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 	static const char separator[] =
 		"----------------------------------------------------------+-------------\n";
 	struct cp_regex *rx = NULL;
+	unsigned char *shown = NULL;
 	struct cp_universe *u;
 	struct cp_graph *g;
 	struct cp_adjacency adj;
@@ -44,7 +46,16 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 		}
 	}
 	u = report_universe(r, false);
-	g = report_graph(r, u, NULL, &tr);
+	if (rx) {
+		/* peek prints the edges of the matching nodes only: collect no others */
+		shown = xcalloc(u->ninfos + 1, 1);
+		for (uint32_t id = 0; id < u->ninfos; id++) {
+			const char *name = universe_printable(u, id);
+
+			shown[id] = cp_regex_match(rx, name, strlen(name));
+		}
+	}
+	g = report_graph(r, u, shown, shown, &tr);
 	graph_adjacency(g, &adj);
 	report_select_unit(r, g);
 	tr.dropped_edges = 0; /* pprof's text reports never mention edges */
@@ -88,5 +99,6 @@ int report_tree(struct report *r, struct buf *out, struct cp_err *err)
 	graph_free(g);
 	universe_free(u);
 	cp_regex_free(rx);
+	free(shown);
 	return ret;
 }

@@ -88,6 +88,7 @@ struct tui {
 	char *search;
 	struct buf msg; /* status message, shown until the next key */
 	struct stacks_cache stacks;
+	struct stacks_cache prev_stacks; /* the one before: u goes back to it at once */
 	struct stacks_job job;
 	struct top_cache tops[8]; /* most recent first */
 	/* CPROF_TUI_TIMING: each action's time, key to redrawn screen, appended here */
@@ -439,6 +440,16 @@ static void job_discard(struct stacks_job *j)
 	stacks_cache_release(&j->c);
 }
 
+/* Keep trie c (emptied) as the previous one, if it is a trie. */
+static void keep_stacks(struct tui *t, struct stacks_cache *c)
+{
+	if (!c->key)
+		return;
+	stacks_cache_release(&t->prev_stacks);
+	t->prev_stacks = *c;
+	memset(c, 0, sizeof(*c));
+}
+
 /* Start building the trie for the current settings unless it is there or on its way. */
 static void prefetch_stacks(struct tui *t)
 {
@@ -449,11 +460,15 @@ static void prefetch_stacks(struct tui *t)
 		return;
 	key = options_key(&t->sh->opt, false);
 	if ((t->stacks.key && !strcmp(t->stacks.key, key)) ||
+	    (t->prev_stacks.key && !strcmp(t->prev_stacks.key, key)) ||
 	    (j->started && j->c.key && !strcmp(j->c.key, key))) {
 		free(key);
 		return;
 	}
 	free(key);
+	/* a trie built ahead and not used yet may still be wanted by an undo */
+	job_join(j);
+	keep_stacks(t, &j->c);
 	job_discard(j);
 	memset(&j->c, 0, sizeof(j->c));
 	j->p = t->sh->p;
@@ -484,7 +499,17 @@ static struct stacks_cache *get_stacks(struct tui *t)
 		flame_free(t->views[i]->callees);
 		t->views[i]->flame = t->views[i]->callees = NULL;
 	}
-	stacks_cache_release(c);
+	/* the trie being replaced is kept: undo brings its settings back at once */
+	if (t->prev_stacks.key && !strcmp(t->prev_stacks.key, key)) {
+		struct stacks_cache back = t->prev_stacks;
+
+		t->prev_stacks = *c;
+		*c = back;
+		c->gen = gen + 1;
+		free(key);
+		goto done;
+	}
+	keep_stacks(t, c);
 	from_job = t->job.started;
 	if (from_job) {
 		char *jkey = options_key(&t->job.o, false);
@@ -509,6 +534,7 @@ static struct stacks_cache *get_stacks(struct tui *t)
 		buf_adds(&t->msg, err.msg);
 		return NULL;
 	}
+done:
 	if (c->warn.len && !t->msg.len) {
 		const char *nl = memchr(c->warn.buf, '\n', c->warn.len);
 
@@ -1098,6 +1124,7 @@ int tui_run(struct shell *sh)
 		top_cache_release(&t.tops[i]);
 	job_discard(&t.job);
 	stacks_cache_release(&t.stacks);
+	stacks_cache_release(&t.prev_stacks);
 	free(t.search);
 	buf_release(&t.msg);
 	return 0;
