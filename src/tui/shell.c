@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <unistd.h>
 #include "model/alloc.h"
+#include "model/termsafe.h"
 #include "report/report.h"
 #include "tui/lineedit.h"
 #include "tui/shell.h"
@@ -58,14 +59,24 @@ void shell_release(struct shell *sh)
 }
 
 /* Messages go to stderr, after whatever the reports wrote to stdout; or to cap_err. */
+/* Messages can quote names and regexps from the profile: terminal-safe, as the CLI's. */
 static void put_err(const struct shell *sh, const char *s)
 {
+	struct buf b = BUF_INIT;
+	size_t len = strlen(s);
+
+	if (!termsafe_clean(s, len, TERMSAFE_KEEP_NL)) {
+		buf_init(&b);
+		termsafe_add(&b, s, len, TERMSAFE_KEEP_NL);
+		s = b.buf;
+	}
 	if (sh->cap_err) {
 		buf_adds(sh->cap_err, s);
-		return;
+	} else {
+		fflush(stdout);
+		fputs(s, stderr);
 	}
-	fflush(stdout);
-	fputs(s, stderr);
+	buf_release(&b);
 }
 
 static void say(const struct shell *sh, const char *fmt, ...) PRINTF_LIKE(2, 3);
