@@ -1417,7 +1417,7 @@ static int parse_contention(const unsigned char *data, size_t len, struct cp_bui
 		} else if (same_text(k, kn, "ms since reset", 14)) {
 			if (!parse_attr_int(v, vn, &val))
 				return NOT_MINE;
-			b->p->duration_nanos = val * 1000 * 1000;
+			b->p->duration_nanos = mul64(val, 1000 * 1000); /* wraps as Go's int64 */
 		} else if (!same_text(k, kn, "discarded samples", 17)) {
 			return NOT_MINE; /* includes Java's format and resolution */
 		}
@@ -1585,7 +1585,7 @@ static int java_header(struct cp_builder *b, enum java_kind kind, const char **p
 					return cp_errf(err, "java profile: bad ms since reset %.*s",
 						       (int)vn, v);
 				}
-				b->p->duration_nanos = ms * 1000 * 1000;
+				b->p->duration_nanos = mul64(ms, 1000 * 1000);
 			} else {
 				free(value);
 				return NOT_MINE;
