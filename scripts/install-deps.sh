@@ -40,11 +40,15 @@ test_pkgs=(
 	chromium
 	nodejs
 	tmux
+	clang
+	libclang-rt-dev
+	valgrind
 )
 
 # The browser tests (tests/graph, tests/flame, tests/web) need chromium; tests/flame and
 # tests/web drive it from node with npm's playwright-core, which they install themselves.  Without them those parts
-# are skipped with a message.
+# are skipped with a message.  clang with libclang-rt-dev builds the libFuzzer harnesses
+# (make fuzz-smoke), and valgrind replays the regression corpus (tests/regress).
 # Nice to have: the Go toolchain (compare with `go tool pprof`, make fixtures),
 # hyperfine for the benchmarks, GNU time (/usr/bin/time -v) for peak memory,
 # gperftools (libprofiler, tcmalloc) for the recorder's side-by-side benchmark.
