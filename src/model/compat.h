@@ -46,6 +46,14 @@ static inline int64_t mul64(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a * (uint64_t)b);
 }
 
+/* Go's int64(d) on amd64: NaN and values out of range give INT64_MIN. */
+static inline int64_t f2i64(double d)
+{
+	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)d;
+}
+
 /* |v| as pprof computes it (INT64_MIN stays negative, as in Go). */
 static inline int64_t abs64(int64_t v)
 {

@@ -956,14 +956,6 @@ static int node_cmp(const void *a, const void *b)
 	return l < r ? -1 : l > r;
 }
 
-/* Go's int64(f) on amd64: out of range and NaN give INT64_MIN. */
-static int64_t go_int64(double f)
-{
-	if (isnan(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0)
-		return INT64_MIN;
-	return (int64_t)f;
-}
-
 /* Entropy of the weights of a node's edges (plus 'self'), in bits. */
 static double edge_entropy(const struct cp_graph *g, const uint32_t *edges, uint32_t n,
 			   int64_t self)
@@ -1008,8 +1000,7 @@ static int64_t *entropy_scores(struct cp_graph *g)
 			sc += 1;
 		else
 			sc += edge_entropy(g, adj.outs + adj.out_off[id], adj.out_n[id], st->flat);
-		score[id] =
-			(int64_t)((uint64_t)go_int64(sc * (double)st->cum) + (uint64_t)st->flat);
+		score[id] = (int64_t)((uint64_t)f2i64(sc * (double)st->cum) + (uint64_t)st->flat);
 	}
 	graph_adjacency_release(&adj);
 	return score;

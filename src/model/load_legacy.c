@@ -50,23 +50,6 @@ bool line_scan_next(struct line_scan *s)
 	return true;
 }
 
-/*
- * Go's arithmetic on hostile numbers, defined here as Go defines it (pprof
- * runs on amd64): products wrap, and a float out of int64's range (or NaN)
- * converts to INT64_MIN.  Plain C would be undefined behaviour.
- */
-static int64_t go_mul(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a * (uint64_t)b);
-}
-
-static int64_t go_f2i(double d)
-{
-	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)d;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
@@ -770,7 +753,7 @@ static int parse_cpu(const unsigned char *data, size_t len, struct cp_builder *b
 		/* Java stacks are not adjusted */
 		stack_from_addrs(b, &st, addrs.v, addrs.n, java ? addrs.n : 1);
 		vals[0] = (int64_t)count;
-		vals[1] = go_mul((int64_t)count, b->p->period);
+		vals[1] = mul64((int64_t)count, b->p->period);
 		builder_sample(b, st.v, st.n, vals);
 	}
 
@@ -975,8 +958,8 @@ static void scale_heap_sample(int64_t *count, int64_t *size, int64_t rate)
 		return;
 	avg = (double)*size / (double)*count;
 	scale = 1 / (1 - exp(-avg / (double)rate));
-	*count = go_f2i((double)*count * scale);
-	*size = go_f2i((double)*size * scale);
+	*count = f2i64((double)*count * scale);
+	*size = f2i64((double)*size * scale);
 }
 
 /*
@@ -1461,9 +1444,9 @@ static int parse_contention(const unsigned char *data, size_t len, struct cp_bui
 			vals[1] = (int64_t)v1;
 			if (period > 0) {
 				if (cpu_hz > 0)
-					vals[1] = go_f2i((double)vals[1] * (double)period /
-							 ((double)cpu_hz / 1e9));
-				vals[0] = go_mul(vals[0], period);
+					vals[1] = f2i64((double)vals[1] * (double)period /
+							((double)cpu_hz / 1e9));
+				vals[0] = mul64(vals[0], period);
 			}
 			addrs.n = 0;
 			if (hex_addresses(s + a0, i - a0, &addrs)) {

@@ -503,12 +503,7 @@ static bool add_nodelets(struct report *r, const struct dot_tags *dt, struct cp_
 	return any;
 }
 
-/* Go's int64 * and / (pprof's arithmetic): wrapping, and MinInt64 / -1 = MinInt64. */
-static int64_t go_mul(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a * (uint64_t)b);
-}
-
+/* Go's int64 / (pprof's arithmetic): MinInt64 / -1 = MinInt64. */
 static int64_t go_div(int64_t a, int64_t b)
 {
 	return b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b;
@@ -524,8 +519,8 @@ static void add_edge(struct report *r, struct cp_graph *g, const struct cp_edge 
 	buf_addf(out, "N%u -> N%u [label=\" %s%s\"", from, to, v,
 		 e->is_inline ? "\\n (inline)" : "");
 	if (r->total != 0) {
-		int64_t weight = abs64(go_div(go_mul(w, 100), r->total));
-		int64_t width = abs64(go_div(go_mul(w, 5), r->total));
+		int64_t weight = abs64(go_div(mul64(w, 100), r->total));
+		int64_t width = abs64(go_div(mul64(w, 5), r->total));
 
 		weight = 1 + (weight < 100 ? weight : 100);
 		width = 1 + (width < 5 ? width : 5);

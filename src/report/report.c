@@ -287,7 +287,7 @@ void report_release(struct report *r)
 void report_value(const struct report *r, int64_t v, char *out, size_t size)
 {
 	if (r->ratio > 0 && r->ratio != 1)
-		v = (int64_t)((double)v * r->ratio);
+		v = f2i64((double)v * r->ratio);
 	units_label(out, size, v, r->sample_unit, r->output_unit);
 }
 
@@ -310,8 +310,8 @@ void report_select_unit(struct report *r, const struct cp_graph *g)
 	if (minv == 0)
 		minv = maxv;
 	if (r->ratio > 0 && r->ratio != 1) {
-		minv = (int64_t)((double)minv * r->ratio);
-		maxv = (int64_t)((double)maxv * r->ratio);
+		minv = f2i64((double)minv * r->ratio);
+		maxv = f2i64((double)maxv * r->ratio);
 	}
 	units_scale(minv, r->sample_unit, "minimum", &umin);
 	units_scale(maxv, r->sample_unit, "minimum", &umax);
@@ -364,7 +364,7 @@ static void profile_labels(struct report *r, struct buf *out)
 		report_value(r, r->total, v, sizeof(v));
 		buf_addf(out, "%s ", v);
 		if (!strcmp(tu, "ns") && nanos != 0) {
-			units_percent(pct, sizeof(pct), (int64_t)nanos, p->duration_nanos);
+			units_percent(pct, sizeof(pct), f2i64(nanos), p->duration_nanos);
 			buf_addf(out, "(%s)", pct);
 		}
 		buf_addc(out, '\n');
