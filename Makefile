@@ -168,6 +168,7 @@ fuzz-smoke:
 
 golden: $(O)/cprof $(O)/genprof $(O)/tests/dump $(O)/hostile $(O)/names-fixture $(REPLAY_BIN)
 	$(Q)tests/golden/run.sh $(O)/cprof
+	$(Q)tests/golden/index.sh $(O)
 	$(Q)tests/inputs/run.sh $(O)
 	$(Q)tests/inputs/symbolize.sh $(O)
 	$(Q)tests/cli/run.sh $(O)/cprof $(O)/genprof

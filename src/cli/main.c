@@ -12,6 +12,7 @@
 #include "model/buf.h"
 #include "model/profile.h"
 #include "model/symbolize.h"
+#include "model/sindex.h"
 #include "model/termsafe.h"
 #include "cli/args.h"
 #include "cli/record.h"
@@ -393,6 +394,17 @@ int main(int argc, char **argv)
 	buf_reset(&warn);
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
+	/*
+	 * Sessions run many reports over one profile: index its stacks once
+	 * (model/sindex.h).  CPROF_INDEX=1 indexes for a one-shot report too
+	 * (the tests compare both paths), =0 never.
+	 */
+	{
+		const char *ix = getenv("CPROF_INDEX");
+
+		if (ix && *ix ? !strcmp(ix, "1") : a.http || !a.cmd || a.interactive)
+			profile_build_index(p);
+	}
 	if (a.http) {
 		const char *slash = strrchr(a.profiles[0], '/');
 		struct web_config wc = { a.http, !a.no_browser && isatty(1),

@@ -1,4 +1,5 @@
 #include "model/compat.h"
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include "model/alloc.h"
@@ -6,6 +7,7 @@
 #include "model/graph.h"
 #include "model/hash.h"
 #include "model/path.h"
+#include "model/sindex.h"
 
 /* ---- universe ---- */
 
@@ -629,6 +631,247 @@ static unsigned char *locations_used(const struct cp_universe *u, const struct c
 }
 
 /*
+ * graph_build over a lazy view: one walk of the stack index instead of
+ * every sample's stack.  Each index node is a stack prefix; the samples
+ * in its subtree that the view accepts share every frame of the prefix,
+ * so a node (or edge) is charged the subtree's sum when it first appears
+ * on the path from the root: per sample, each is counted once, as in
+ * walk_samples.  Subtrees without a sample that counts are skipped.
+ */
+struct ix_edges {
+	uint64_t *keys; /* open addressing: key + 1, 0 free */
+	uint32_t *slot_idx;
+	size_t mask, n, alloc;
+	uint32_t *onpath;
+	struct edge_slot *e; /* dense, in creation order; key and weights used */
+};
+
+static uint32_t ix_edge(struct ix_edges *t, uint64_t key)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->mask + 1) {
+		size_t cap = (t->mask + 1) * 2;
+		uint64_t *k = xcalloc(cap, sizeof(*k));
+		uint32_t *x = xmalloc(st_mult(cap, sizeof(*x)));
+
+		for (size_t j = 0; j <= t->mask; j++) {
+			if (!t->keys[j])
+				continue;
+			for (i = hash_mix64(t->keys[j]) & (cap - 1); k[i]; i = (i + 1) & (cap - 1))
+				;
+			k[i] = t->keys[j];
+			x[i] = t->slot_idx[j];
+		}
+		free(t->keys);
+		free(t->slot_idx);
+		t->keys = k;
+		t->slot_idx = x;
+		t->mask = cap - 1;
+	}
+	for (i = hash_mix64(key + 1) & t->mask; t->keys[i]; i = (i + 1) & t->mask)
+		if (t->keys[i] == key + 1)
+			return t->slot_idx[i];
+	if (t->n == t->alloc) {
+		t->alloc += t->alloc / 2 + 1024;
+		t->e = xrealloc(t->e, st_mult(t->alloc, sizeof(*t->e)));
+		t->onpath = xrealloc(t->onpath, st_mult(t->alloc, sizeof(*t->onpath)));
+	}
+	memset(&t->e[t->n], 0, sizeof(t->e[t->n]));
+	t->e[t->n].key = key;
+	t->onpath[t->n] = 0;
+	t->keys[i] = key + 1;
+	t->slot_idx[i] = (uint32_t)t->n;
+	return (uint32_t)t->n++;
+}
+
+/* A node of the index on the current path, and what entering it counted. */
+struct ix_open {
+	uint32_t node, last; /* last: the path's innermost kept graph node */
+	uint32_t flog, elog; /* its entries in the undo logs start here */
+	bool residual;
+};
+
+static void graph_walk_index(struct cp_universe *u, const struct cp_graph_opts *o,
+			     const unsigned char *kept, bool with_edges, struct cp_node_stat *st,
+			     struct ix_edges *et)
+{
+	const struct cp_view *v = u->view;
+	const struct cp_sindex *ix = v->ix;
+	unsigned char *mark = view_lazy_marks(v);
+	size_t n = ix->n, nopen = 0, aopen = 64, nflog = 0, aflog = 1024, nelog = 0, aelog = 1024;
+	int64_t *aw = xcalloc(n + 1, sizeof(*aw)), *adw = xcalloc(n + 1, sizeof(*adw));
+	int64_t *sw = xcalloc(n + 1, sizeof(*sw)), *sdw = xcalloc(n + 1, sizeof(*sdw));
+	uint32_t *ac = xcalloc(n + 1, sizeof(*ac));
+	uint32_t *cnt = xcalloc(u->ninfos + 1, sizeof(*cnt));
+	struct ix_open *open = xmalloc(st_mult(aopen, sizeof(*open)));
+	uint32_t *flog = xmalloc(st_mult(aflog, sizeof(*flog)));
+	uint32_t *elog = xmalloc(st_mult(aelog, sizeof(*elog)));
+	struct cp_loc_ref *refs = xmalloc(st_mult(n + 1, sizeof(*refs)));
+	bool all_edges = !o->edge_dst && !o->edge_src;
+
+	/* what each node's own samples add, then subtree sums (children follow parents) */
+	for (size_t i = 0; i < n; i++) {
+		const size_t at = i * ix->nvt;
+
+		if (!(mark[i] & VIEW_MARK_ACCEPT))
+			continue;
+		/* ac only needs to be non-zero when some sample has w or dw non-zero */
+		ac[i] = ix->self_nz[at + o->sample_index] + (o->mean ? ix->self_nz[at] : 0);
+		sw[i] = ix->self[at + o->sample_index];
+		sdw[i] = o->mean ? ix->self[at] : 0;
+		aw[i] = sw[i];
+		adw[i] = sdw[i];
+	}
+	for (size_t i = n; i-- > 1;) {
+		uint32_t par = ix->parent[i];
+
+		aw[par] = add64(aw[par], aw[i]);
+		adw[par] = add64(adw[par], adw[i]);
+		ac[par] += ac[i];
+	}
+
+	/* the frames of each node, gathered in a loop of independent loads */
+	for (size_t i = 1; i < n; i++)
+		refs[i] = u->locs[ix->loc[i]];
+
+	open[nopen++] = (struct ix_open){ .node = 0, .last = CP_NONE };
+	for (uint32_t i = 1; i < n;) {
+		struct ix_open *op;
+		uint32_t last;
+		bool residual;
+
+		while (ix->end[open[nopen - 1].node] <= i) {
+			op = &open[--nopen];
+			for (uint32_t k = op->flog; k < nflog; k++)
+				cnt[flog[k]]--;
+			for (uint32_t k = op->elog; k < nelog; k++)
+				et->onpath[elog[k]]--;
+			nflog = op->flog;
+			nelog = op->elog;
+		}
+		if (!ac[i]) {
+			i = ix->end[i];
+			continue;
+		}
+		last = open[nopen - 1].last;
+		residual = open[nopen - 1].residual;
+		if (nopen == aopen) {
+			aopen *= 2;
+			open = xrealloc(open, st_mult(aopen, sizeof(*open)));
+		}
+		op = &open[nopen++];
+		op->node = i;
+		op->flog = (uint32_t)nflog;
+		op->elog = (uint32_t)nelog;
+		if (mark[i] & VIEW_MARK_FRAME) {
+			uint32_t nn = refs[i].n;
+			const uint32_t *ln = nn == 1 ? &refs[i].off : u->loc_nodes + refs[i].off;
+
+			for (uint32_t ni = nn; ni-- > 0;) {
+				uint32_t id = ln[ni];
+
+				if (kept && !kept[id]) {
+					residual = true;
+					continue;
+				}
+				if (nflog == aflog) {
+					aflog *= 2;
+					flog = xrealloc(flog, st_mult(aflog, sizeof(*flog)));
+				}
+				flog[nflog++] = id;
+				if (cnt[id]++ == 0) {
+					st[id].cum = add64(st[id].cum, aw[i]);
+					st[id].cum_div = add64(st[id].cum_div, adw[i]);
+				}
+				if (with_edges && last != CP_NONE && id != last &&
+				    (all_edges || edge_wanted(o, last, id))) {
+					uint32_t e = ix_edge(et, (uint64_t)last << 32 | id);
+
+					if (nelog == aelog) {
+						aelog *= 2;
+						elog = xrealloc(elog, st_mult(aelog, sizeof(*elog)));
+					}
+					elog[nelog++] = e;
+					if (et->onpath[e]++ == 0) {
+						struct edge_slot *es = &et->e[e];
+
+						es->weight = add64(es->weight, aw[i]);
+						es->weight_div = add64(es->weight_div, adw[i]);
+						es->residual |= residual;
+						es->not_inline |= ni == nn - 1;
+					}
+				}
+				last = id;
+				residual = false;
+			}
+		}
+		op->last = last;
+		op->residual = residual;
+		if (last != CP_NONE && !residual && (sw[i] || sdw[i])) {
+			st[last].flat = add64(st[last].flat, sw[i]);
+			st[last].flat_div = add64(st[last].flat_div, sdw[i]);
+		}
+		i++;
+	}
+	free(open);
+	free(refs);
+	free(flog);
+	free(elog);
+	free(cnt);
+	free(ac);
+	free(aw);
+	free(adw);
+	free(sw);
+	free(sdw);
+	free(mark);
+}
+
+static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp_graph_opts *o,
+					  const unsigned char *kept, bool with_edges,
+					  const struct cp_graph *known)
+{
+	struct cp_graph *g = xcalloc(1, sizeof(*g));
+	size_t nu = u->ninfos + 1;
+	struct cp_node_stat *st = xcalloc(nu, sizeof(*st));
+	struct ix_edges et;
+
+	memset(&et, 0, sizeof(et));
+	et.mask = 1023;
+	et.keys = xcalloc(et.mask + 1, sizeof(*et.keys));
+	et.slot_idx = xmalloc(st_mult(et.mask + 1, sizeof(*et.slot_idx)));
+	graph_walk_index(u, o, kept, with_edges, st, &et);
+	g->u = u;
+	g->nids = nu;
+	g->stat = st;
+	if (known) {
+		for (size_t id = 0; id < nu; id++)
+			if (!kept || kept[id])
+				st[id] = known->stat[id];
+	}
+	if (with_edges) {
+		g->edges = xmalloc(st_mult(et.n + 1, sizeof(*g->edges)));
+		for (size_t i = 0; i < et.n; i++) {
+			const struct edge_slot *e = &et.e[i];
+			struct cp_edge *ed = &g->edges[g->nedges++];
+
+			ed->src = (uint32_t)(e->key >> 32);
+			ed->dst = (uint32_t)e->key;
+			ed->weight = e->weight;
+			ed->weight_div = e->weight_div;
+			ed->residual = e->residual;
+			ed->is_inline = !e->not_inline;
+			ed->dropped = false;
+		}
+	}
+	free(et.keys);
+	free(et.slot_idx);
+	free(et.e);
+	free(et.onpath);
+	return g;
+}
+
+/*
  * graph_build; 'known' (NULL: none) is a graph over the same universe and
  * options whose kept nodes include these: its flat and cum are taken, and
  * the walk only collects edges.  A node's flat and cum do not depend on
@@ -639,14 +882,23 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 					 const struct cp_graph *known)
 {
 	const struct cp_view *v = u->view;
-	struct cp_graph *g = xcalloc(1, sizeof(*g));
+	struct cp_graph *g;
 	size_t nu = u->ninfos + 1, frames = 0, half = 0;
 	struct build_part parts[2];
 	struct cp_node_stat *st;
-	unsigned char *used = locations_used(u, o, kept, !known);
+	unsigned char *used;
 	pthread_t th;
 	bool threaded = false;
 
+	if (v->ix) {
+		/* tags need the samples: a caller wanting them materializes the view */
+		assert(!o->tags);
+		g = graph_build_index(u, o, kept, with_edges, known);
+		st = g->stat;
+		goto nodes;
+	}
+	g = xcalloc(1, sizeof(*g));
+	used = locations_used(u, o, kept, !known);
 	for (size_t i = 0; i < v->nsamples; i++)
 		frames += v->samples[i].depth;
 	for (int k = 0; k < 2; k++) {
@@ -709,6 +961,7 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 		free(et->slots);
 	}
 
+nodes:
 	g->nodes = xmalloc(st_mult(nu, sizeof(uint32_t)));
 	for (uint32_t id = 0; id < u->ninfos; id++) {
 		if (kept && !kept[id])
@@ -1033,7 +1286,17 @@ static int edge_cmp(const void *a, const void *b)
 	c = strcmp(graph_name(g, x->src), graph_name(g, y->src));
 	if (c)
 		return c;
-	return strcmp(graph_name(g, x->dst), graph_name(g, y->dst));
+	c = strcmp(graph_name(g, x->dst), graph_name(g, y->dst));
+	if (c)
+		return c;
+	/*
+	 * Distinct nodes can print alike: pprof's order is then whatever its
+	 * map gave; ours follows the node ids, so it does not depend on how
+	 * the edges were collected.
+	 */
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	return x->dst < y->dst ? -1 : x->dst > y->dst;
 }
 
 void graph_sort_edges(struct cp_graph *g, uint32_t *idx, size_t n)

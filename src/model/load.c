@@ -18,6 +18,7 @@
 #include "model/alloc.h"
 #include "model/buf.h"
 #include "model/formats.h"
+#include "model/sindex.h"
 #include "model/hash.h"
 #include "model/profile.h"
 #include "model/regex.h"
@@ -1010,6 +1011,7 @@ void profile_free(struct cp_profile *p)
 		free(p->functions);
 	}
 	free(p->extra_values);
+	sindex_free(p->index);
 	arena_release(&p->arena);
 	strtab_free(&p->strs);
 	free(p);

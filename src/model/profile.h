@@ -95,6 +95,7 @@ struct cp_profile {
 	bool owns_arrays;
 	bool labels_in_arena;  /* labels were replaced by an arena copy */
 	int64_t *extra_values; /* malloc'd values of a profile not owning its arrays */
+	struct cp_sindex *index; /* stack index (sindex.h), or NULL until built */
 };
 
 /* An empty profile with an initialised string table. */

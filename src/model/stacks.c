@@ -1,4 +1,5 @@
 #include "model/compat.h"
+#include <assert.h>
 #include "model/alloc.h"
 #include "model/hash.h"
 #include "model/stacks.h"
@@ -216,6 +217,7 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 	size_t nw = 0, levels = 0, *level_off;
 	uint32_t *fr, *leaf = xmalloc(st_mult(v->nsamples + 1, sizeof(*leaf)));
 
+	assert(!v->ix); /* a lazy view's samples are not filtered yet */
 	s->u = u;
 	s->diff = !o->drop_negative && any_negative(v, o->sample_index);
 	new_node(&b, CP_NONE, CP_NONE);

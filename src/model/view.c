@@ -1,6 +1,7 @@
 #include "model/compat.h"
 #include "model/alloc.h"
 #include "model/buf.h"
+#include "model/sindex.h"
 #include "model/view.h"
 
 static const uint32_t no_frames[1];
@@ -31,6 +32,7 @@ void view_init(struct cp_view *v, const struct cp_profile *p)
 
 void view_release(struct cp_view *v)
 {
+	free(v->lst);
 	free(v->locs);
 	free(v->lines);
 	free(v->samples);
@@ -105,15 +107,16 @@ static void filter_lines(struct cp_view *v, uint32_t loc, struct memo *m, bool w
 	vl->nlines = out;
 }
 
-void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
+/*
+ * The per-location half of view_filter_names: st[l] gets VIEW_L_FOCUS,
+ * VIEW_L_IGNORE and VIEW_L_HIDDEN, hidden lines go.  Returns whether any
+ * location lost all its lines.
+ */
+static bool names_mark(struct cp_view *v, struct cp_name_filter *f, unsigned char *st)
 {
 	const struct cp_profile *p = v->p;
 	struct memo mf, mi, mh, ms;
-	/* per location: 0 neither, 1 focused, 2 ignored; bit 4: hidden */
-	unsigned char *st = xcalloc(p->nlocations + 1, 1);
 	bool any_hidden = false;
-	uint32_t *hidden_out = NULL;
-	size_t out = 0, nhidden = 0;
 
 	memo_init(&mf, p, f->focus);
 	memo_init(&mi, p, f->ignore);
@@ -123,10 +126,10 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 	for (uint32_t l = 0; l < p->nlocations; l++) {
 		if (f->ignore && loc_matches(&mi, v, l)) {
 			f->ignore_matched = true;
-			st[l] = 2;
+			st[l] = VIEW_L_IGNORE;
 		} else if (!f->focus || loc_matches(&mf, v, l)) {
 			f->focus_matched = true;
-			st[l] = 1;
+			st[l] = VIEW_L_FOCUS;
 		}
 		if (f->hide && loc_matches(&mh, v, l)) {
 			f->hide_matched = true;
@@ -135,7 +138,7 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 			else
 				filter_lines(v, l, &mh, false);
 			if (v->locs[l].nlines == 0) {
-				st[l] |= 4;
+				st[l] |= VIEW_L_HIDDEN;
 				any_hidden = true;
 			}
 		}
@@ -143,13 +146,27 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 			if (!mapping_matches(&ms, &p->locations[l]))
 				filter_lines(v, l, &ms, true);
 			if (v->locs[l].nlines == 0) {
-				st[l] |= 4;
+				st[l] |= VIEW_L_HIDDEN;
 				any_hidden = true;
 			} else {
 				f->show_matched = true;
 			}
 		}
 	}
+	memo_release(&mf);
+	memo_release(&mi);
+	memo_release(&mh);
+	memo_release(&ms);
+	return any_hidden;
+}
+
+/* The per-sample half: keep focused, not ignored samples, without hidden frames. */
+static void names_apply(struct cp_view *v, const unsigned char *st, bool has_ignore,
+			bool any_hidden)
+{
+	uint32_t *hidden_out = NULL;
+	size_t out = 0, nhidden = 0;
+
 	if (any_hidden) {
 		/* the kept frames of the kept samples go to a new array, in one pass */
 		size_t total = 0;
@@ -157,7 +174,6 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 		for (size_t i = 0; i < v->nsamples; i++)
 			total += v->samples[i].depth;
 		hidden_out = xmalloc(st_mult(total + 1, sizeof(uint32_t)));
-		nhidden = 0;
 	}
 	for (size_t i = 0; i < v->nsamples; i++) {
 		struct cp_vsample s = v->samples[i];
@@ -165,11 +181,11 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 		bool focused = false, ignored = false;
 
 		/* without ignore, the first focused frame decides (no focus: the leaf) */
-		for (uint32_t k = 0; k < s.depth && !ignored && !(focused && !f->ignore); k++) {
+		for (uint32_t k = 0; k < s.depth && !ignored && !(focused && !has_ignore); k++) {
 			unsigned char c = st[stk[k]] & 3;
 
-			focused |= c == 1;
-			ignored |= c == 2;
+			focused |= c == VIEW_L_FOCUS;
+			ignored |= c == VIEW_L_IGNORE;
 		}
 		if (!focused || ignored)
 			continue;
@@ -177,7 +193,7 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 			uint32_t *w = hidden_out + nhidden, n = 0;
 
 			for (uint32_t k = 0; k < s.depth; k++)
-				if (!(st[stk[k]] & 4))
+				if (!(st[stk[k]] & VIEW_L_HIDDEN))
 					w[n++] = stk[k];
 			if (n == 0)
 				continue;
@@ -195,27 +211,36 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 		v->nown = nhidden;
 		v->aown = nhidden + 1;
 	}
-	memo_release(&mf);
-	memo_release(&mi);
-	memo_release(&mh);
-	memo_release(&ms);
+}
+
+void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
+{
+	unsigned char *st = v->ix ? v->lst : xcalloc(v->p->nlocations + 1, 1);
+	bool any_hidden = names_mark(v, f, st);
+
+	if (v->ix) {
+		v->lazy_names = true;
+		v->lazy_ignore = f->ignore != NULL;
+		v->lazy_hidden = any_hidden;
+		return;
+	}
+	names_apply(v, st, f->ignore != NULL, any_hidden);
 	free(st);
 }
 
-bool view_show_from(struct cp_view *v, const struct cp_regex *re)
+/* The per-location half of view_show_from: st[l] |= VIEW_L_SHOWFROM for hits. */
+static bool show_from_mark(struct cp_view *v, const struct cp_regex *re, unsigned char *st)
 {
 	const struct cp_profile *p = v->p;
-	unsigned char *hit = xcalloc(p->nlocations + 1, 1);
 	struct memo m;
 	bool matched = false;
-	size_t out = 0;
 
 	memo_init(&m, p, re);
 	for (uint32_t l = 0; l < p->nlocations; l++) {
 		struct cp_vloc *vl = &v->locs[l];
 
 		if (mapping_matches(&m, &p->locations[l])) {
-			hit[l] = 1;
+			st[l] |= VIEW_L_SHOWFROM;
 		} else {
 			/* keep lines up to the outermost one whose function name matches */
 			for (uint32_t i = vl->nlines; i-- > 0;) {
@@ -225,19 +250,28 @@ bool view_show_from(struct cp_view *v, const struct cp_regex *re)
 
 				if (memo_match(&m, f->name)) {
 					vl->nlines = i + 1;
-					hit[l] = 1;
+					st[l] |= VIEW_L_SHOWFROM;
 					break;
 				}
 			}
 		}
-		matched |= hit[l];
+		matched |= (st[l] & VIEW_L_SHOWFROM) != 0;
 	}
+	memo_release(&m);
+	return matched;
+}
+
+/* The per-sample half: cut stacks above their highest hit, drop those with none. */
+static void show_from_apply(struct cp_view *v, const unsigned char *st)
+{
+	size_t out = 0;
+
 	for (size_t i = 0; i < v->nsamples; i++) {
 		struct cp_vsample s = v->samples[i];
 		const uint32_t *stk = v->stack + s.stack_off;
 
 		for (uint32_t k = s.depth; k-- > 0;) {
-			if (hit[stk[k]]) {
+			if (st[stk[k]] & VIEW_L_SHOWFROM) {
 				s.depth = k + 1;
 				v->samples[out++] = s;
 				break;
@@ -245,9 +279,78 @@ bool view_show_from(struct cp_view *v, const struct cp_regex *re)
 		}
 	}
 	v->nsamples = out;
-	memo_release(&m);
-	free(hit);
+}
+
+bool view_show_from(struct cp_view *v, const struct cp_regex *re)
+{
+	unsigned char *st = v->ix ? v->lst : xcalloc(v->p->nlocations + 1, 1);
+	bool matched = show_from_mark(v, re, st);
+
+	if (v->ix) {
+		v->lazy_show_from = true;
+		return matched;
+	}
+	show_from_apply(v, st);
+	free(st);
 	return matched;
+}
+
+void view_init_lazy(struct cp_view *v, const struct cp_profile *p)
+{
+	view_init(v, p);
+	v->ix = p->index;
+	v->lst = xcalloc(p->nlocations + 1, 1);
+}
+
+void view_materialize(struct cp_view *v)
+{
+	if (!v->ix)
+		return;
+	if (v->lazy_names)
+		names_apply(v, v->lst, v->lazy_ignore, v->lazy_hidden);
+	if (v->lazy_show_from)
+		show_from_apply(v, v->lst);
+	free(v->lst);
+	v->lst = NULL;
+	v->ix = NULL;
+	v->lazy_names = v->lazy_show_from = false;
+}
+
+/*
+ * Path state bits while walking the index: a focused (F) or ignored (I)
+ * location, a frame still there (H), a show_from hit (S).
+ */
+enum { PS_F = 1, PS_I = 2, PS_H = 4, PS_S = 8 };
+
+unsigned char *view_lazy_marks(const struct cp_view *v)
+{
+	const struct cp_sindex *ix = v->ix;
+	unsigned char *state = xmalloc(ix->n + 1), *mark = xmalloc(ix->n + 1);
+	bool names = v->lazy_names, sf = v->lazy_show_from;
+
+	state[0] = 0;
+	mark[0] = !names && !sf ? VIEW_MARK_ACCEPT : 0;
+	for (size_t i = 1; i < ix->n; i++) {
+		unsigned char b = v->lst[ix->loc[i]], s = state[ix->parent[i]], m = 0;
+
+		if ((b & 3) == VIEW_L_FOCUS)
+			s |= PS_F;
+		else if ((b & 3) == VIEW_L_IGNORE)
+			s |= PS_I;
+		if (!(b & VIEW_L_HIDDEN)) {
+			s |= PS_H;
+			if (b & VIEW_L_SHOWFROM)
+				s |= PS_S;
+			if (!sf || (s & PS_S))
+				m |= VIEW_MARK_FRAME;
+		}
+		if ((!names || (s & (PS_F | PS_I | PS_H)) == (PS_F | PS_H)) && (!sf || (s & PS_S)))
+			m |= VIEW_MARK_ACCEPT;
+		state[i] = s;
+		mark[i] = m;
+	}
+	free(state);
+	return mark;
 }
 
 /*

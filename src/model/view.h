@@ -32,10 +32,39 @@ struct cp_view {
 	const uint32_t *stack; /* borrowed from p or own_stack */
 	uint32_t *own_stack;
 	size_t nown, aown;
+	/*
+	 * A lazy view (view_init_lazy) defers the per-sample half of
+	 * view_filter_names and view_show_from: they only mark locations in
+	 * lst (VIEW_L_* bits) and change lines, 'samples' keeps listing every
+	 * sample, and view_materialize applies the marks.  Until then only
+	 * view_lazy_marks and what is built on it (graph_build, report totals)
+	 * may look at the samples.
+	 */
+	const struct cp_sindex *ix; /* non-NULL while lazy */
+	unsigned char *lst;	    /* per location, while lazy */
+	bool lazy_names, lazy_ignore, lazy_hidden, lazy_show_from;
+};
+
+enum {
+	VIEW_L_FOCUS = 1,  /* focus matched (or no focus and not ignored) */
+	VIEW_L_IGNORE = 2, /* ignore matched */
+	VIEW_L_HIDDEN = 4, /* every line hidden: not a frame any more */
+	VIEW_L_SHOWFROM = 8,
 };
 
 void view_init(struct cp_view *v, const struct cp_profile *p);
+/* A lazy view over p, which must have an index (p->index). */
+void view_init_lazy(struct cp_view *v, const struct cp_profile *p);
 void view_release(struct cp_view *v);
+/* Apply what a lazy view deferred: afterwards it is an ordinary view. */
+void view_materialize(struct cp_view *v);
+
+enum {
+	VIEW_MARK_ACCEPT = 1, /* samples ending at the index node are in the view */
+	VIEW_MARK_FRAME = 2,  /* the node's location is a frame of their stacks */
+};
+/* Per node of v->ix, VIEW_MARK_* bits (caller frees).  Lazy views only. */
+unsigned char *view_lazy_marks(const struct cp_view *v);
 
 /* Apply the profile's drop_frames/keep_frames (pprof's RemoveUninteresting). */
 int view_remove_uninteresting(struct cp_view *v, struct cp_err *err);

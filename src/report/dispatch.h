@@ -29,6 +29,11 @@ enum {
 	 * other text reports are always terminal-safe (model/termsafe.h)
 	 */
 	CMDF_DATA = 1 << 4,
+	/*
+	 * needs only graph_build and the total: runs on a lazy view when the
+	 * profile has a stack index (model/sindex.h)
+	 */
+	CMDF_LAZY = 1 << 5,
 };
 
 typedef int (*report_fn)(struct report *r, struct buf *out, struct cp_err *err);

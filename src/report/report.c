@@ -3,6 +3,7 @@
 #include "model/alloc.h"
 #include "model/path.h"
 #include "model/regex.h"
+#include "model/sindex.h"
 #include "report/dispatch.h"
 #include "report/report.h"
 #include "report/tagfilter.h"
@@ -153,6 +154,8 @@ static int apply_focus(struct report *r, struct cp_err *err)
 	warn_no_match(r->warn, !show || nf.show_matched, "Show");
 	if (show_from)
 		warn_no_match(r->warn, view_show_from(&r->view, show_from), "ShowFrom");
+	if (tagfocus || tagignore || tagshow || taghide || prune_from)
+		view_materialize(&r->view); /* these work sample by sample */
 	if (tagfocus || tagignore) {
 		bool fm, im;
 
@@ -204,18 +207,37 @@ static int64_t compute_total(const struct report *r)
 	bool has_base = strtab_find(&p->strs, "pprof::base", 11, &key) &&
 			strtab_find(&p->strs, "true", 4, &val);
 
-	for (size_t i = 0; i < r->view.nsamples; i++) {
-		uint32_t si = r->view.samples[i].sample;
-		const int64_t *v = profile_values(p, si);
-		int64_t w = abs64(v[r->sample_index]), d = r->o.mean ? v[0] : 0;
+	const struct cp_sindex *ix = r->view.ix;
+	unsigned char *mark = ix ? view_lazy_marks(&r->view) : NULL;
+	size_t n = ix ? ix->n : r->view.nsamples;
 
-		total = add64(total, w);
-		div = add64(div, d);
-		if (has_base && diff_base_sample(p, &p->samples[si], key, val)) {
-			diff_total = add64(diff_total, w);
-			diff_div = add64(diff_div, d);
+	/* a lazy view: the samples of the index nodes it accepts */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k0 = ix ? ix->soff[i] : 0, k1 = ix ? ix->soff[i + 1] : 1;
+
+		if (ix && !(mark[i] & VIEW_MARK_ACCEPT))
+			continue;
+		if (ix && !has_base) {
+			const size_t at = i * ix->nvt;
+
+			total = add64(total, ix->self_abs[at + r->sample_index]);
+			div = add64(div, r->o.mean ? ix->self[at] : 0);
+			continue;
+		}
+		for (uint32_t k = k0; k < k1; k++) {
+			uint32_t si = ix ? ix->sample[k] : r->view.samples[i].sample;
+			const int64_t *v = profile_values(p, si);
+			int64_t w = abs64(v[r->sample_index]), d = r->o.mean ? v[0] : 0;
+
+			total = add64(total, w);
+			div = add64(div, d);
+			if (has_base && diff_base_sample(p, &p->samples[si], key, val)) {
+				diff_total = add64(diff_total, w);
+				diff_div = add64(diff_div, d);
+			}
 		}
 	}
+	free(mark);
 	if (diff_total > 0) {
 		total = diff_total;
 		div = diff_div;
@@ -245,8 +267,16 @@ int report_prepare(struct report *r, const struct cp_profile *p, const struct cp
 	r->arg = arg;
 	r->warn = warn;
 	options_copy(&r->o, o);
-	view_init(&r->view, p);
 	command_overrides(r);
+	/*
+	 * Reports that only need graph_build and the total can run on a lazy
+	 * view when the profile has a stack index; drop_frames cuts stacks
+	 * sample by sample, so it needs an ordinary view.
+	 */
+	if (p->index && (cmd->flags & CMDF_LAZY) && !(p->drop_frames && !r->o.all_frames))
+		view_init_lazy(&r->view, p);
+	else
+		view_init(&r->view, p);
 	for (g = 0; g < ARRAY_SIZE(gran_names); g++)
 		if (!strcmp(gran_names[g], r->o.granularity))
 			break;

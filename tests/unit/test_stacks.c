@@ -1,7 +1,8 @@
 /*
  * test_stacks.c - the stack trie: merging of stacks root first, totals and
  * selves, granularity and inlined frames, recursion, differential values,
- * children ordering and folding, and the frame budget.
+ * children ordering and folding, and the frame budget; the stack index
+ * (sindex.h) and graph_build over lazy views.
  */
 #include "model/compat.h"
 #include <setjmp.h>
@@ -9,8 +10,11 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include "model/alloc.h"
+#include "model/buf.h"
 #include "model/graph.h"
 #include "model/profile.h"
+#include "model/regex.h"
+#include "model/sindex.h"
 #include "model/stacks.h"
 #include "model/view.h"
 
@@ -337,6 +341,130 @@ static void test_children_fold_and_order(void **state)
 	fx_release(&f);
 }
 
+
+/* The graph of view v: flat/cum per node and edges, as text to compare. */
+static char *graph_text(struct cp_view *v, enum cp_granularity gran)
+{
+	struct cp_universe_opts uo = { .granularity = gran };
+	struct cp_universe *u = universe_build(v, &uo);
+	struct cp_graph_opts go = { .sample_index = 1 };
+	struct cp_graph *g = graph_build(u, &go, NULL, true);
+	struct buf b = BUF_INIT;
+	uint32_t *idx = xmalloc(st_mult(g->nedges + 1, sizeof(*idx)));
+
+	buf_init(&b);
+	for (size_t i = 0; i < g->nnodes; i++)
+		buf_addf(&b, "%s flat=%lld cum=%lld\n", graph_name(g, g->nodes[i]),
+			 (long long)g->stat[g->nodes[i]].flat, (long long)g->stat[g->nodes[i]].cum);
+	for (size_t i = 0; i < g->nedges; i++)
+		idx[i] = (uint32_t)i;
+	graph_sort_edges(g, idx, g->nedges);
+	for (size_t i = 0; i < g->nedges; i++) {
+		const struct cp_edge *e = &g->edges[idx[i]];
+
+		buf_addf(&b, "%s -> %s %lld%s%s\n", graph_name(g, e->src), graph_name(g, e->dst),
+			 (long long)e->weight, e->residual ? " residual" : "",
+			 e->is_inline ? " inline" : "");
+	}
+	free(idx);
+	graph_free(g);
+	universe_free(u);
+	return buf_detach(&b, NULL);
+}
+
+/* Apply focus/hide/show_from to v (NULL: none). */
+static void filter(struct cp_view *v, const char *focus, const char *hide, const char *show_from)
+{
+	struct cp_err err = { "" };
+	struct cp_regex *fr = focus ? cp_regex_compile(focus, &err) : NULL;
+	struct cp_regex *hr = hide ? cp_regex_compile(hide, &err) : NULL;
+	struct cp_regex *sr = show_from ? cp_regex_compile(show_from, &err) : NULL;
+	struct cp_name_filter nf = { .focus = fr, .hide = hr };
+
+	if (fr || hr)
+		view_filter_names(v, &nf);
+	if (sr)
+		view_show_from(v, sr);
+	cp_regex_free(fr);
+	cp_regex_free(hr);
+	cp_regex_free(sr);
+}
+
+static void test_index_and_lazy_views(void **state)
+{
+	static const struct {
+		const char *focus, *hide, *show_from;
+	} cases[] = {
+		{ NULL, NULL, NULL }, { "^c$", NULL, NULL },  { NULL, "^b$", NULL },
+		{ NULL, NULL, "^b$" }, { "^d$", "^a$", "^r$" }, { "zzz", NULL, NULL },
+	};
+	struct fx f;
+	uint32_t a, b, c, d, r, in2, fn[2];
+	const struct cp_sindex *ix;
+
+	fx_init(&f);
+	a = fx_fn_loc(&f, "a");
+	b = fx_fn_loc(&f, "b");
+	c = fx_fn_loc(&f, "c");
+	d = fx_fn_loc(&f, "d");
+	r = fx_fn_loc(&f, "r");
+	fn[0] = fx_func(&f, "c", "x.c");
+	fn[1] = fx_func(&f, "b", "x.c");
+	in2 = fx_loc(&f, fn, NULL, 2); /* c inlined into b */
+	fx_sample(&f, (uint32_t[]){ a, b, c }, 3, 10);
+	fx_sample(&f, (uint32_t[]){ a, b }, 2, 5);
+	fx_sample(&f, (uint32_t[]){ a, d }, 2, 3);
+	fx_sample(&f, (uint32_t[]){ a, r, r, b, r, c }, 6, 7); /* recursion */
+	fx_sample(&f, (uint32_t[]){ a, in2 }, 2, 4);
+	fx_sample(&f, (uint32_t[]){ a, b, c }, 3, 1);
+	fx_sample(&f, (uint32_t[]){ 0 }, 0, 2); /* no frames */
+	fx_sample(&f, (uint32_t[]){ a, d, r, d }, 4, -6);
+	profile_build_index(f.p);
+	ix = f.p->index;
+	/* root; a; a b; a b c; a d; a r; a r r; .. b; .. r; .. c; a in2; a d r; a d r d */
+	assert_int_equal(ix->n, 13);
+	for (size_t i = 1; i < ix->n; i++) {
+		assert_true(ix->parent[i] < i);
+		assert_true(ix->end[i] <= ix->end[ix->parent[i]]);
+	}
+	assert_int_equal(ix->end[0], ix->n);
+	assert_int_equal(ix->leaf[6], 0);
+	assert_int_equal(ix->soff[ix->leaf[0] + 1] - ix->soff[ix->leaf[0]], 2); /* a b c twice */
+	assert_int_equal(ix->self[ix->leaf[0] * 2 + 1], 11);
+	assert_int_equal(ix->self_abs[ix->leaf[7] * 2 + 1], 6);
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		for (int gran = CP_GRAN_FUNCTIONS; gran <= CP_GRAN_ADDRESSES; gran++) {
+			struct cp_view plain, lazy;
+			char *want, *got;
+
+			view_init(&plain, f.p);
+			view_init_lazy(&lazy, f.p);
+			assert_non_null(lazy.ix);
+			filter(&plain, cases[k].focus, cases[k].hide, cases[k].show_from);
+			filter(&lazy, cases[k].focus, cases[k].hide, cases[k].show_from);
+			want = graph_text(&plain, (enum cp_granularity)gran);
+			got = graph_text(&lazy, (enum cp_granularity)gran);
+			assert_string_equal(got, want);
+			free(got);
+			/* materialized, the lazy view is the plain one */
+			view_materialize(&lazy);
+			assert_null(lazy.ix);
+			assert_int_equal(lazy.nsamples, plain.nsamples);
+			for (size_t i = 0; i < plain.nsamples; i++) {
+				assert_int_equal(lazy.samples[i].sample, plain.samples[i].sample);
+				assert_int_equal(lazy.samples[i].depth, plain.samples[i].depth);
+				assert_memory_equal(lazy.stack + lazy.samples[i].stack_off,
+						    plain.stack + plain.samples[i].stack_off,
+						    plain.samples[i].depth * sizeof(uint32_t));
+			}
+			free(want);
+			view_release(&plain);
+			view_release(&lazy);
+		}
+	}
+	profile_free(f.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_recursion_and_empty_stacks),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_children_fold_and_order),
+		cmocka_unit_test(test_index_and_lazy_views),
 	};
 
 	return cmocka_run_group_tests_name("stacks", tests, NULL, NULL);

@@ -1,0 +1,263 @@
+#include "model/compat.h"
+#include "model/alloc.h"
+#include "model/hash.h"
+#include "model/sindex.h"
+
+/*
+ * Built one level at a time, as stacks.c builds its trie: every sample
+ * still descending takes its next location, and the (parent, location)
+ * pairs of that level meet in a table holding only that level's nodes,
+ * small enough to stay in cache.  Nodes come out level by level (parents
+ * first) and are renumbered into preorder at the end.
+ */
+struct slot {
+	uint64_t key; /* (parent << 32 | location) + 1; 0: free */
+	uint32_t node;
+};
+
+struct level {
+	struct slot *slots;
+	size_t mask, count, alloc;
+};
+
+static void level_reset(struct level *t, size_t expect)
+{
+	size_t cap = 1024;
+
+	while (cap < expect * 2)
+		cap <<= 1;
+	if (cap > t->alloc) {
+		free(t->slots);
+		t->slots = xmalloc(st_mult(cap, sizeof(*t->slots)));
+		t->alloc = cap;
+	}
+	memset(t->slots, 0, cap * sizeof(*t->slots));
+	t->mask = cap - 1;
+	t->count = 0;
+}
+
+static void level_grow(struct level *t)
+{
+	size_t cap = (t->mask + 1) * 2;
+	struct slot *n = xcalloc(cap, sizeof(*n));
+
+	for (size_t i = 0; i <= t->mask; i++) {
+		size_t j;
+
+		if (!t->slots[i].key)
+			continue;
+		for (j = hash_mix64(t->slots[i].key) & (cap - 1); n[j].key; j = (j + 1) & (cap - 1))
+			;
+		n[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = n;
+	t->alloc = cap;
+	t->mask = cap - 1;
+}
+
+/* Nodes in creation (level) order. */
+struct nodes {
+	uint32_t *parent, *loc;
+	size_t n, alloc;
+};
+
+static uint32_t child_of(struct level *t, struct nodes *nd, uint32_t parent, uint32_t loc)
+{
+	uint64_t key = ((uint64_t)parent << 32 | loc) + 1;
+	size_t i;
+
+	if ((t->count + 1) * 2 > t->mask + 1)
+		level_grow(t);
+	for (i = hash_mix64(key) & t->mask; t->slots[i].key; i = (i + 1) & t->mask)
+		if (t->slots[i].key == key)
+			return t->slots[i].node;
+	if (nd->n == nd->alloc) {
+		nd->alloc += nd->alloc / 2 + 1024;
+		nd->parent = xrealloc(nd->parent, st_mult(nd->alloc, sizeof(uint32_t)));
+		nd->loc = xrealloc(nd->loc, st_mult(nd->alloc, sizeof(uint32_t)));
+	}
+	nd->parent[nd->n] = parent;
+	nd->loc[nd->n] = loc;
+	t->slots[i].key = key;
+	t->slots[i].node = (uint32_t)nd->n;
+	t->count++;
+	return (uint32_t)nd->n++;
+}
+
+/*
+ * The locations of the samples level-major: level L holds location L (from
+ * the root) of every sample deeper than L, in sample order, so each level
+ * is read in one sequential sweep.  *off gets the level starts.
+ */
+static uint32_t *locs_by_level(const struct cp_profile *p, size_t *levels, size_t **off)
+{
+	size_t nl = 0, *o, *cur, sum = 0;
+	uint32_t *fr;
+
+	for (size_t s = 0; s < p->nsamples; s++)
+		if (p->samples[s].depth > nl)
+			nl = p->samples[s].depth;
+	o = xcalloc(nl + 2, sizeof(*o));
+	for (size_t s = 0; s < p->nsamples; s++)
+		o[p->samples[s].depth]++;
+	/* samples deeper than L, then level starts */
+	for (size_t l = nl; l-- > 0;)
+		o[l] += o[l + 1];
+	for (size_t l = 0; l <= nl; l++) {
+		size_t c = l < nl ? o[l + 1] : 0;
+
+		o[l] = sum;
+		sum += c;
+	}
+	fr = xmalloc(st_mult(sum + 1, sizeof(*fr)));
+	cur = xmalloc(st_mult(nl + 1, sizeof(*cur)));
+	copy_n(cur, o, (nl + 1) * sizeof(*cur));
+	for (size_t s = 0; s < p->nsamples; s++) {
+		const struct cp_sample *sm = &p->samples[s];
+		const uint32_t *stk = p->stack + sm->stack_off;
+
+		for (uint32_t l = 0; l < sm->depth; l++)
+			fr[cur[l]++] = stk[sm->depth - 1 - l];
+	}
+	free(cur);
+	*levels = nl;
+	*off = o;
+	return fr;
+}
+
+struct cp_sindex *sindex_build(const struct cp_profile *p)
+{
+	struct cp_sindex *ix = xcalloc(1, sizeof(*ix));
+	size_t ns = p->nsamples, nact = 0, made = 1, levels, *loff;
+	uint32_t *act = xmalloc(st_mult(ns + 1, sizeof(uint32_t)));
+	uint32_t *at = xcalloc(ns + 1, sizeof(uint32_t)); /* per sample: node reached */
+	uint32_t *fr = locs_by_level(p, &levels, &loff);
+	uint32_t *size, *pre, *next;
+	struct level t = { 0 };
+	struct nodes nd = { 0 };
+
+	nd.alloc = 1024;
+	nd.parent = xmalloc(st_mult(nd.alloc, sizeof(uint32_t)));
+	nd.loc = xmalloc(st_mult(nd.alloc, sizeof(uint32_t)));
+	nd.parent[0] = nd.loc[0] = CP_NONE;
+	nd.n = 1;
+	for (size_t s = 0; s < ns; s++)
+		if (p->samples[s].depth)
+			act[nact++] = (uint32_t)s;
+	for (uint32_t lvl = 0; lvl < levels; lvl++) {
+		const uint32_t *lf = fr + loff[lvl];
+		size_t keep = 0, before = nd.n;
+		uint32_t prev_parent = CP_NONE, prev_loc = CP_NONE, prev_child = 0;
+
+		level_reset(&t, made);
+		for (size_t j = 0; j < nact; j++) {
+			uint32_t s = act[j], par = at[s], loc = lf[j];
+
+			/* neighbours often share a prefix: no lookup for a repeat */
+			if (par != prev_parent || loc != prev_loc) {
+				prev_child = child_of(&t, &nd, par, loc);
+				prev_parent = par;
+				prev_loc = loc;
+			}
+			at[s] = prev_child;
+			if (p->samples[s].depth > lvl + 1)
+				act[keep++] = s;
+		}
+		nact = keep;
+		made = nd.n - before;
+	}
+	free(act);
+	free(fr);
+	free(loff);
+	free(t.slots);
+
+	/* preorder: a node's children take consecutive ranges after it */
+	size = xmalloc(st_mult(nd.n, sizeof(uint32_t)));
+	pre = xmalloc(st_mult(nd.n, sizeof(uint32_t)));
+	next = xmalloc(st_mult(nd.n, sizeof(uint32_t)));
+	for (size_t i = 0; i < nd.n; i++)
+		size[i] = 1;
+	for (size_t i = nd.n; i-- > 1;)
+		size[nd.parent[i]] += size[i];
+	pre[0] = 0;
+	next[0] = 1;
+	for (size_t i = 1; i < nd.n; i++) {
+		uint32_t par = nd.parent[i];
+
+		pre[i] = next[par];
+		next[par] += size[i];
+		next[i] = pre[i] + 1;
+	}
+	ix->n = nd.n;
+	ix->loc = xmalloc(st_mult(nd.n, sizeof(uint32_t)));
+	ix->parent = xmalloc(st_mult(nd.n, sizeof(uint32_t)));
+	ix->end = xmalloc(st_mult(nd.n, sizeof(uint32_t)));
+	for (size_t i = 0; i < nd.n; i++) {
+		ix->loc[pre[i]] = nd.loc[i];
+		ix->parent[pre[i]] = i ? pre[nd.parent[i]] : CP_NONE;
+		ix->end[pre[i]] = pre[i] + size[i];
+	}
+	free(nd.parent);
+	free(nd.loc);
+	free(size);
+	free(next);
+
+	/* samples grouped by the node they end at, in profile order */
+	ix->leaf = xmalloc(st_mult(ns + 1, sizeof(uint32_t)));
+	ix->soff = xcalloc(nd.n + 1, sizeof(uint32_t));
+	ix->sample = xmalloc(st_mult(ns + 1, sizeof(uint32_t)));
+	for (size_t s = 0; s < ns; s++) {
+		ix->leaf[s] = pre[at[s]];
+		ix->soff[ix->leaf[s] + 1]++;
+	}
+	for (size_t i = 0; i < nd.n; i++)
+		ix->soff[i + 1] += ix->soff[i];
+	{
+		uint32_t *fill = xmalloc(st_mult(nd.n + 1, sizeof(uint32_t)));
+
+		copy_n(fill, ix->soff, nd.n * sizeof(uint32_t));
+		for (size_t s = 0; s < ns; s++)
+			ix->sample[fill[ix->leaf[s]]++] = (uint32_t)s;
+		free(fill);
+	}
+	free(pre);
+	free(at);
+	ix->nvt = p->nsample_types;
+	ix->self = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self));
+	ix->self_abs = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self_abs));
+	ix->self_nz = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self_nz));
+	for (size_t s = 0; s < ns; s++) {
+		const int64_t *v = profile_values(p, s);
+		size_t at0 = (size_t)ix->leaf[s] * ix->nvt;
+
+		for (size_t k = 0; k < ix->nvt; k++) {
+			ix->self[at0 + k] = add64(ix->self[at0 + k], v[k]);
+			ix->self_abs[at0 + k] = add64(ix->self_abs[at0 + k], abs64(v[k]));
+			ix->self_nz[at0 + k] += v[k] != 0;
+		}
+	}
+	return ix;
+}
+
+void sindex_free(struct cp_sindex *ix)
+{
+	if (!ix)
+		return;
+	free(ix->loc);
+	free(ix->parent);
+	free(ix->end);
+	free(ix->soff);
+	free(ix->sample);
+	free(ix->leaf);
+	free(ix->self);
+	free(ix->self_abs);
+	free(ix->self_nz);
+	free(ix);
+}
+
+void profile_build_index(struct cp_profile *p)
+{
+	if (!p->index)
+		p->index = sindex_build(p);
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The stack index (src/model/sindex.h) against the sample walk.
+#
+#   tests/golden/index.sh BUILD_DIR
+#
+# The interactive shell, the TUI and the web UI index a profile's stacks
+# and compute the reports that need only the call graph (top, peek, tree)
+# by walking the index, with focus/ignore/hide/show/show_from applied to
+# it lazily.  cprof does the same for a one-shot report when CPROF_INDEX=1.
+# This test runs a matrix of reports, filters and granularities over the
+# bundled profiles and two generated ones (inlined frames, recursion) with
+# CPROF_INDEX=0 and =1 and requires byte-identical output and exit status.
+# The goldens of run.sh are checked both ways as well.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$1" && pwd)
+cprof=$build/cprof
+export TZ=UTC LC_ALL=C
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cprof-index.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+"$build/genprof" -s 3 -n 4000 -f 500 "$tmp/gen-a.pb.gz" >/dev/null 2>&1 || exit 1
+"$build/genprof" -s 7 -n 20000 -f 2000 "$tmp/gen-b.pb.gz" >/dev/null 2>&1 || exit 1
+
+profiles=(
+	"$top/testdata/cpu.pb.gz"
+	"$top/testdata/heap.pb.gz"
+	"$top/testdata/go-cpu.pb.gz"
+	"$top/testdata/go-heap.pb.gz"
+	"$top/testdata/gperf-cpu.pb.gz"
+	"$top/testdata/contention.pb.gz"
+	"$top/testdata/long_name_funcs.pb.gz"
+	"$tmp/gen-a.pb.gz"
+	"$tmp/gen-b.pb.gz"
+)
+filters=(
+	""
+	"-focus=e"
+	"-ignore=r"
+	"-hide=a"
+	"-show=[aeiou]n"
+	"-show_from=m"
+	"-focus=a -ignore=x -hide=e"
+	"-focus=o -show_from=a -hide=n"
+	"-relative_percentages -focus=t"
+	"-show=. -hide=^r"
+	"-prune_from=a -focus=e"
+	"-focus=no-such-function"
+	"-drop_negative -sample_index=0"
+)
+grans=("-lines" "-addresses -noinlines" "-files" "-filefunctions")
+
+runs=0 fail=0
+# compare ARGS...: the same report with and without the index
+compare() {
+	local a b
+	a=$(CPROF_INDEX=0 "$cprof" "$@" 2>&1; echo "~$?")
+	b=$(CPROF_INDEX=1 "$cprof" "$@" 2>&1; echo "~$?")
+	runs=$((runs + 1))
+	if [ "$a" != "$b" ]; then
+		fail=$((fail + 1))
+		echo "FAIL index: cprof $*"
+		diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | head -10
+	fi
+}
+
+for p in "${profiles[@]}"; do
+	# every filter, at the default granularity
+	for f in "${filters[@]}"; do
+		# shellcheck disable=SC2086
+		compare -top $f "$p"
+		# shellcheck disable=SC2086
+		compare -peek=[aeiou]n $f "$p"
+	done
+	# the other granularities, with a few filters
+	for g in "${grans[@]}"; do
+		for f in "" "-focus=a -ignore=x -hide=e" "-show_from=m -show=[aeiou]"; do
+			# shellcheck disable=SC2086
+			compare -top -cum -nodecount=7 $f $g "$p"
+			# shellcheck disable=SC2086
+			compare -peek=. $f $g "$p"
+		done
+	done
+	compare -tree -nodecount=12 -focus=e "$p"
+	compare -text -mean -hide=a "$p"
+done
+echo "index: $runs reports identical with and without the stack index, $fail differ"
+[ "$fail" -eq 0 ] || exit 1
+CPROF_INDEX=1 "$top/tests/golden/run.sh" "$cprof" | sed 's/^golden:/golden (stack index):/'
