@@ -13,7 +13,13 @@
 
 static uint64_t info_hash(const struct cp_node_info *ni)
 {
-	return hash_bytes(ni, sizeof(*ni), 0);
+	uint64_t h = hash_mix64((uint64_t)ni->name << 32 | ni->orig_name);
+
+	h = hash_mix64(h ^ ((uint64_t)ni->file << 32 | ni->objfile));
+	h = hash_mix64(h ^ ni->address);
+	h = hash_mix64(h ^ (uint64_t)ni->start_line);
+	h = hash_mix64(h ^ (uint64_t)ni->lineno);
+	return hash_mix64(h ^ (uint64_t)ni->columnno);
 }
 
 static void universe_rehash(struct cp_universe *u)
@@ -162,6 +168,9 @@ struct cp_universe *universe_build(const struct cp_view *v, const struct cp_univ
 	return u;
 }
 
+struct ix_cache;
+static void ix_cache_free(struct ix_cache *c);
+
 void universe_free(struct cp_universe *u)
 {
 	if (!u)
@@ -174,6 +183,7 @@ void universe_free(struct cp_universe *u)
 	free(u->slots);
 	free(u->locs);
 	free(u->loc_nodes);
+	ix_cache_free(u->ix_cache);
 	free(u);
 }
 
@@ -685,6 +695,75 @@ static uint32_t ix_edge(struct ix_edges *t, uint64_t key)
 	return (uint32_t)t->n++;
 }
 
+/*
+ * What every walk of one universe's index needs, computed once and kept
+ * in the universe (the trimmed graph of a report walks twice): per index
+ * node, the subtree's sums of the accepted samples' values and whether
+ * any of them is non-zero, and the node's frames.
+ */
+struct ix_cache {
+	int sample_index;
+	bool mean;
+	int64_t *aw, *adw; /* adw only with mean */
+	unsigned char *has;
+	struct cp_loc_ref *refs;
+};
+
+static void ix_cache_free(struct ix_cache *c)
+{
+	if (!c)
+		return;
+	free(c->aw);
+	free(c->adw);
+	free(c->has);
+	free(c->refs);
+	free(c);
+}
+
+static const struct ix_cache *ix_cache_get(struct cp_universe *u, const struct cp_graph_opts *o)
+{
+	const struct cp_view *v = u->view;
+	const struct cp_sindex *ix = v->ix;
+	const unsigned char *mark = view_lazy_marks(v);
+	struct ix_cache *c = u->ix_cache;
+	size_t n = ix->n, si = (size_t)o->sample_index;
+
+	if (c && c->sample_index == o->sample_index && c->mean == o->mean)
+		return c;
+	ix_cache_free(c);
+	c = u->ix_cache = xcalloc(1, sizeof(*c));
+	c->sample_index = o->sample_index;
+	c->mean = o->mean;
+	c->aw = xmalloc(st_mult(n + 1, sizeof(*c->aw)));
+	c->adw = o->mean ? xmalloc(st_mult(n + 1, sizeof(*c->adw))) : NULL;
+	c->has = xmalloc(n + 1);
+	c->refs = xmalloc(st_mult(n + 1, sizeof(*c->refs)));
+	for (size_t i = 0; i < n; i++) {
+		const size_t at = i * ix->nvt;
+		bool acc = mark[i] & VIEW_MARK_ACCEPT;
+
+		c->aw[i] = acc ? ix->self[at + si] : 0;
+		if (o->mean)
+			c->adw[i] = acc ? ix->self[at] : 0;
+		/* a sample counts when its value (or, for mean, its count) is not zero */
+		c->has[i] = acc && (ix->self_nz[at + si] || (o->mean && ix->self_nz[at]));
+	}
+	/* children follow their parents: one backward sweep sums subtrees */
+	for (size_t i = n; i-- > 1;) {
+		uint32_t par = ix->parent[i];
+
+		c->aw[par] = add64(c->aw[par], c->aw[i]);
+		if (o->mean)
+			c->adw[par] = add64(c->adw[par], c->adw[i]);
+		c->has[par] |= c->has[i];
+	}
+	/* the frames of each node, gathered in a loop of independent loads */
+	c->refs[0].off = c->refs[0].n = 0;
+	for (size_t i = 1; i < n; i++)
+		c->refs[i] = u->locs[ix->loc[i]];
+	return c;
+}
+
 /* A node of the index on the current path, and what entering it counted. */
 struct ix_open {
 	uint32_t node, last; /* last: the path's innermost kept graph node */
@@ -692,155 +771,230 @@ struct ix_open {
 	bool residual;
 };
 
-static void graph_walk_index(struct cp_universe *u, const struct cp_graph_opts *o,
-			     const unsigned char *kept, bool with_edges, struct cp_node_stat *st,
-			     struct ix_edges *et)
+/* One thread's walk of index nodes [lo, hi), with state of its own. */
+struct ix_walk {
+	struct cp_universe *u;
+	const struct cp_graph_opts *o;
+	const struct ix_cache *c;
+	const unsigned char *mark, *kept;
+	const unsigned char *live; /* NULL, or: subtrees where live[i] is 0 add nothing */
+	bool with_edges;
+	uint32_t lo, hi;
+	struct cp_node_stat *st;
+	struct ix_edges et;
+	uint32_t *cnt;
+	struct ix_open *open;
+	size_t nopen, aopen;
+	uint32_t *flog, *elog;
+	size_t nflog, aflog, nelog, aelog;
+};
+
+/*
+ * Enter node i: count its frames on the path and, when 'charge', charge
+ * them (and their edges) with the subtree's sums the first time they
+ * appear on the path.
+ */
+static ALWAYS_INLINE void ix_enter(struct ix_walk *w, uint32_t i, bool charge)
 {
-	const struct cp_view *v = u->view;
-	const struct cp_sindex *ix = v->ix;
-	unsigned char *mark = view_lazy_marks(v);
-	size_t n = ix->n, nopen = 0, aopen = 64, nflog = 0, aflog = 1024, nelog = 0, aelog = 1024;
-	int64_t *aw = xcalloc(n + 1, sizeof(*aw)), *adw = xcalloc(n + 1, sizeof(*adw));
-	int64_t *sw = xcalloc(n + 1, sizeof(*sw)), *sdw = xcalloc(n + 1, sizeof(*sdw));
-	uint32_t *ac = xcalloc(n + 1, sizeof(*ac));
-	uint32_t *cnt = xcalloc(u->ninfos + 1, sizeof(*cnt));
-	struct ix_open *open = xmalloc(st_mult(aopen, sizeof(*open)));
-	uint32_t *flog = xmalloc(st_mult(aflog, sizeof(*flog)));
-	uint32_t *elog = xmalloc(st_mult(aelog, sizeof(*elog)));
-	struct cp_loc_ref *refs = xmalloc(st_mult(n + 1, sizeof(*refs)));
-	bool all_edges = !o->edge_dst && !o->edge_src;
+	const struct ix_cache *c = w->c;
+	const struct cp_graph_opts *o = w->o;
+	const unsigned char *kept = w->kept;
+	struct ix_open *op, *top = &w->open[w->nopen - 1];
+	uint32_t last = top->last;
+	bool residual = top->residual;
+	int64_t aw = c->aw[i], adw = o->mean ? c->adw[i] : 0;
 
-	/* what each node's own samples add, then subtree sums (children follow parents) */
-	for (size_t i = 0; i < n; i++) {
-		const size_t at = i * ix->nvt;
-
-		if (!(mark[i] & VIEW_MARK_ACCEPT))
-			continue;
-		/* ac only needs to be non-zero when some sample has w or dw non-zero */
-		ac[i] = ix->self_nz[at + o->sample_index] + (o->mean ? ix->self_nz[at] : 0);
-		sw[i] = ix->self[at + o->sample_index];
-		sdw[i] = o->mean ? ix->self[at] : 0;
-		aw[i] = sw[i];
-		adw[i] = sdw[i];
+	if (w->nopen == w->aopen) {
+		w->aopen *= 2;
+		w->open = xrealloc(w->open, st_mult(w->aopen, sizeof(*w->open)));
 	}
-	for (size_t i = n; i-- > 1;) {
-		uint32_t par = ix->parent[i];
+	op = &w->open[w->nopen++];
+	op->node = i;
+	op->flog = (uint32_t)w->nflog;
+	op->elog = (uint32_t)w->nelog;
+	if (w->mark[i] & VIEW_MARK_FRAME) {
+		uint32_t nn = c->refs[i].n;
+		const uint32_t *ln = nn == 1 ? &c->refs[i].off : w->u->loc_nodes + c->refs[i].off;
 
-		aw[par] = add64(aw[par], aw[i]);
-		adw[par] = add64(adw[par], adw[i]);
-		ac[par] += ac[i];
-	}
+		for (uint32_t ni = nn; ni-- > 0;) {
+			uint32_t id = ln[ni];
 
-	/* the frames of each node, gathered in a loop of independent loads */
-	for (size_t i = 1; i < n; i++)
-		refs[i] = u->locs[ix->loc[i]];
+			if (kept && !kept[id]) {
+				residual = true;
+				continue;
+			}
+			if (w->nflog == w->aflog) {
+				w->aflog *= 2;
+				w->flog = xrealloc(w->flog, st_mult(w->aflog, sizeof(*w->flog)));
+			}
+			w->flog[w->nflog++] = id;
+			if (w->cnt[id]++ == 0 && charge) {
+				w->st[id].cum = add64(w->st[id].cum, aw);
+				w->st[id].cum_div = add64(w->st[id].cum_div, adw);
+			}
+			if (w->with_edges && last != CP_NONE && id != last &&
+			    ((!o->edge_dst && !o->edge_src) || edge_wanted(o, last, id))) {
+				uint32_t e = ix_edge(&w->et, (uint64_t)last << 32 | id);
 
-	open[nopen++] = (struct ix_open){ .node = 0, .last = CP_NONE };
-	for (uint32_t i = 1; i < n;) {
-		struct ix_open *op;
-		uint32_t last;
-		bool residual;
+				if (w->nelog == w->aelog) {
+					w->aelog *= 2;
+					w->elog = xrealloc(w->elog, st_mult(w->aelog, sizeof(*w->elog)));
+				}
+				w->elog[w->nelog++] = e;
+				if (w->et.onpath[e]++ == 0 && charge) {
+					struct edge_slot *es = &w->et.e[e];
 
-		while (ix->end[open[nopen - 1].node] <= i) {
-			op = &open[--nopen];
-			for (uint32_t k = op->flog; k < nflog; k++)
-				cnt[flog[k]]--;
-			for (uint32_t k = op->elog; k < nelog; k++)
-				et->onpath[elog[k]]--;
-			nflog = op->flog;
-			nelog = op->elog;
+					es->weight = add64(es->weight, aw);
+					es->weight_div = add64(es->weight_div, adw);
+					es->residual |= residual;
+					es->not_inline |= ni == nn - 1;
+				}
+			}
+			last = id;
+			residual = false;
 		}
-		if (!ac[i]) {
+	}
+	op->last = last;
+	op->residual = residual;
+}
+
+static void *ix_walk_run(void *arg)
+{
+	struct ix_walk *w = arg;
+	const struct cp_sindex *ix = w->u->view->ix;
+	const struct ix_cache *c = w->c;
+	const size_t nvt = ix->nvt, si = (size_t)w->o->sample_index;
+	uint32_t path[64], *anc = path, nanc = 0;
+
+	w->st = xcalloc(w->u->ninfos + 1, sizeof(*w->st));
+	w->cnt = xcalloc(w->u->ninfos + 1, sizeof(*w->cnt));
+	w->et.mask = 1023;
+	w->et.keys = xcalloc(w->et.mask + 1, sizeof(*w->et.keys));
+	w->et.slot_idx = xmalloc(st_mult(w->et.mask + 1, sizeof(*w->et.slot_idx)));
+	w->aopen = 64;
+	w->open = xmalloc(st_mult(w->aopen, sizeof(*w->open)));
+	w->aflog = w->aelog = 1024;
+	w->flog = xmalloc(st_mult(w->aflog, sizeof(*w->flog)));
+	w->elog = xmalloc(st_mult(w->aelog, sizeof(*w->elog)));
+	w->open[w->nopen++] = (struct ix_open){ .node = 0, .last = CP_NONE };
+
+	/* a walk starting mid-tree enters the path down to lo without charging it */
+	for (uint32_t a = ix->parent[w->lo]; a != 0 && a != CP_NONE; a = ix->parent[a]) {
+		if (nanc == ARRAY_SIZE(path) && anc == path) {
+			anc = xmalloc(st_mult(ix->n, sizeof(*anc)));
+			copy_n(anc, path, sizeof(path));
+		}
+		anc[nanc++] = a;
+	}
+	while (nanc)
+		ix_enter(w, anc[--nanc], false);
+	if (anc != path)
+		free(anc);
+
+	for (uint32_t i = w->lo; i < w->hi;) {
+		const struct ix_open *top;
+
+		while (ix->end[w->open[w->nopen - 1].node] <= i) {
+			const struct ix_open *op = &w->open[--w->nopen];
+
+			for (size_t k = op->flog; k < w->nflog; k++)
+				w->cnt[w->flog[k]]--;
+			for (size_t k = op->elog; k < w->nelog; k++)
+				w->et.onpath[w->elog[k]]--;
+			w->nflog = op->flog;
+			w->nelog = op->elog;
+		}
+		if (!c->has[i] || (w->live && !w->live[i])) {
 			i = ix->end[i];
 			continue;
 		}
-		last = open[nopen - 1].last;
-		residual = open[nopen - 1].residual;
-		if (nopen == aopen) {
-			aopen *= 2;
-			open = xrealloc(open, st_mult(aopen, sizeof(*open)));
-		}
-		op = &open[nopen++];
-		op->node = i;
-		op->flog = (uint32_t)nflog;
-		op->elog = (uint32_t)nelog;
-		if (mark[i] & VIEW_MARK_FRAME) {
-			uint32_t nn = refs[i].n;
-			const uint32_t *ln = nn == 1 ? &refs[i].off : u->loc_nodes + refs[i].off;
+		ix_enter(w, i, true);
+		top = &w->open[w->nopen - 1];
+		if ((w->mark[i] & VIEW_MARK_ACCEPT) && top->last != CP_NONE && !top->residual) {
+			const size_t at = (size_t)i * nvt;
+			struct cp_node_stat *s = &w->st[top->last];
 
-			for (uint32_t ni = nn; ni-- > 0;) {
-				uint32_t id = ln[ni];
-
-				if (kept && !kept[id]) {
-					residual = true;
-					continue;
-				}
-				if (nflog == aflog) {
-					aflog *= 2;
-					flog = xrealloc(flog, st_mult(aflog, sizeof(*flog)));
-				}
-				flog[nflog++] = id;
-				if (cnt[id]++ == 0) {
-					st[id].cum = add64(st[id].cum, aw[i]);
-					st[id].cum_div = add64(st[id].cum_div, adw[i]);
-				}
-				if (with_edges && last != CP_NONE && id != last &&
-				    (all_edges || edge_wanted(o, last, id))) {
-					uint32_t e = ix_edge(et, (uint64_t)last << 32 | id);
-
-					if (nelog == aelog) {
-						aelog *= 2;
-						elog = xrealloc(elog, st_mult(aelog, sizeof(*elog)));
-					}
-					elog[nelog++] = e;
-					if (et->onpath[e]++ == 0) {
-						struct edge_slot *es = &et->e[e];
-
-						es->weight = add64(es->weight, aw[i]);
-						es->weight_div = add64(es->weight_div, adw[i]);
-						es->residual |= residual;
-						es->not_inline |= ni == nn - 1;
-					}
-				}
-				last = id;
-				residual = false;
-			}
-		}
-		op->last = last;
-		op->residual = residual;
-		if (last != CP_NONE && !residual && (sw[i] || sdw[i])) {
-			st[last].flat = add64(st[last].flat, sw[i]);
-			st[last].flat_div = add64(st[last].flat_div, sdw[i]);
+			s->flat = add64(s->flat, ix->self[at + si]);
+			if (w->o->mean)
+				s->flat_div = add64(s->flat_div, ix->self[at]);
 		}
 		i++;
 	}
-	free(open);
-	free(refs);
-	free(flog);
-	free(elog);
-	free(cnt);
-	free(ac);
-	free(aw);
-	free(adw);
-	free(sw);
-	free(sdw);
-	free(mark);
+	free(w->cnt);
+	free(w->open);
+	free(w->flog);
+	free(w->elog);
+	return NULL;
 }
+
+/* Below this many index nodes a second thread costs more than it saves. */
+#ifndef PARALLEL_MIN_INDEX_NODES
+#define PARALLEL_MIN_INDEX_NODES 100000
+#endif
 
 static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp_graph_opts *o,
 					  const unsigned char *kept, bool with_edges,
 					  const struct cp_graph *known)
 {
+	const struct cp_sindex *ix = u->view->ix;
 	struct cp_graph *g = xcalloc(1, sizeof(*g));
 	size_t nu = u->ninfos + 1;
-	struct cp_node_stat *st = xcalloc(nu, sizeof(*st));
-	struct ix_edges et;
+	struct ix_walk w[2];
+	struct cp_node_stat *st;
+	pthread_t th;
+	bool threaded = false;
 
-	memset(&et, 0, sizeof(et));
-	et.mask = 1023;
-	et.keys = xcalloc(et.mask + 1, sizeof(*et.keys));
-	et.slot_idx = xmalloc(st_mult(et.mask + 1, sizeof(*et.slot_idx)));
-	graph_walk_index(u, o, kept, with_edges, st, &et);
+	const struct ix_cache *c = ix_cache_get(u, o);
+	unsigned char *live = NULL;
+
+	memset(w, 0, sizeof(w));
+	if (known && kept) {
+		/*
+		 * Only edges between kept nodes are wanted: a subtree without a
+		 * kept frame has none.
+		 */
+		live = xcalloc(ix->n + 1, 1);
+		for (size_t i = ix->n; i-- > 1;) {
+			uint32_t nn = c->refs[i].n;
+			const uint32_t *ln = nn == 1 ? &c->refs[i].off : u->loc_nodes + c->refs[i].off;
+
+			for (uint32_t k = 0; k < nn && !live[i]; k++)
+				live[i] = kept[ln[k]];
+			live[ix->parent[i]] |= live[i];
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		w[k].u = u;
+		w[k].o = o;
+		w[k].c = c;
+		w[k].mark = view_lazy_marks(u->view);
+		w[k].kept = kept;
+		w[k].live = live;
+		w[k].with_edges = with_edges;
+	}
+	w[0].lo = 1;
+	w[0].hi = (uint32_t)ix->n;
+	if (ix->n >= PARALLEL_MIN_INDEX_NODES) {
+		w[0].hi = (uint32_t)(ix->n / 2);
+		w[1].lo = w[0].hi;
+		w[1].hi = (uint32_t)ix->n;
+		threaded = !pthread_create(&th, NULL, ix_walk_run, &w[1]);
+		if (!threaded)
+			w[0].hi = (uint32_t)ix->n;
+	}
+	ix_walk_run(&w[0]);
+	st = w[0].st;
+	if (threaded) {
+		pthread_join(th, NULL);
+		for (size_t id = 0; id < nu; id++) {
+			st[id].flat = add64(st[id].flat, w[1].st[id].flat);
+			st[id].flat_div = add64(st[id].flat_div, w[1].st[id].flat_div);
+			st[id].cum = add64(st[id].cum, w[1].st[id].cum);
+			st[id].cum_div = add64(st[id].cum_div, w[1].st[id].cum_div);
+		}
+		free(w[1].st);
+	}
+	free(live);
 	g->u = u;
 	g->nids = nu;
 	g->stat = st;
@@ -850,24 +1004,42 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 				st[id] = known->stat[id];
 	}
 	if (with_edges) {
-		g->edges = xmalloc(st_mult(et.n + 1, sizeof(*g->edges)));
-		for (size_t i = 0; i < et.n; i++) {
-			const struct edge_slot *e = &et.e[i];
-			struct cp_edge *ed = &g->edges[g->nedges++];
+		size_t ne = w[0].et.n + (threaded ? w[1].et.n : 0);
 
-			ed->src = (uint32_t)(e->key >> 32);
-			ed->dst = (uint32_t)e->key;
-			ed->weight = e->weight;
-			ed->weight_div = e->weight_div;
-			ed->residual = e->residual;
-			ed->is_inline = !e->not_inline;
-			ed->dropped = false;
+		g->edges = xmalloc(st_mult(ne + 1, sizeof(*g->edges)));
+		for (int k = 0; k < (threaded ? 2 : 1); k++) {
+			for (size_t i = 0; i < w[k].et.n; i++) {
+				const struct edge_slot *e = &w[k].et.e[i];
+				struct cp_edge *ed = NULL;
+
+				if (k == 1) {
+					/* an edge both halves saw: fold into the first's */
+					struct ix_edges *t0 = &w[0].et;
+					uint32_t before = (uint32_t)t0->n, x = ix_edge(t0, e->key);
+
+					if (x < before)
+						ed = &g->edges[x];
+				}
+				if (!ed) {
+					ed = &g->edges[g->nedges++];
+					memset(ed, 0, sizeof(*ed));
+					ed->src = (uint32_t)(e->key >> 32);
+					ed->dst = (uint32_t)e->key;
+					ed->is_inline = true;
+				}
+				ed->weight = add64(ed->weight, e->weight);
+				ed->weight_div = add64(ed->weight_div, e->weight_div);
+				ed->residual |= e->residual;
+				ed->is_inline &= !e->not_inline;
+			}
 		}
 	}
-	free(et.keys);
-	free(et.slot_idx);
-	free(et.e);
-	free(et.onpath);
+	for (int k = 0; k < 2; k++) {
+		free(w[k].et.keys);
+		free(w[k].et.slot_idx);
+		free(w[k].et.e);
+		free(w[k].et.onpath);
+	}
 	return g;
 }
 

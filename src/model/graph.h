@@ -63,6 +63,7 @@ struct cp_universe {
 	uint32_t *loc_nodes;
 	char **printable;  /* lazily built printable names */
 	size_t nprintable; /* entries in printable */
+	struct ix_cache *ix_cache; /* graph_build's over a lazy view (graph.c) */
 };
 
 struct cp_universe *universe_build(const struct cp_view *v, const struct cp_universe_opts *o);

@@ -6,6 +6,19 @@
 
 static const uint32_t no_frames[1];
 
+struct view_marks {
+	unsigned char *mark;
+};
+
+static void marks_forget(struct cp_view *v)
+{
+	if (v->marks) {
+		free(v->marks->mark);
+		v->marks->mark = NULL;
+	}
+}
+
+
 void view_init(struct cp_view *v, const struct cp_profile *p)
 {
 	memset(v, 0, sizeof(*v));
@@ -32,6 +45,8 @@ void view_init(struct cp_view *v, const struct cp_profile *p)
 
 void view_release(struct cp_view *v)
 {
+	marks_forget(v);
+	free(v->marks);
 	free(v->lst);
 	free(v->locs);
 	free(v->lines);
@@ -219,6 +234,7 @@ void view_filter_names(struct cp_view *v, struct cp_name_filter *f)
 	bool any_hidden = names_mark(v, f, st);
 
 	if (v->ix) {
+		marks_forget(v);
 		v->lazy_names = true;
 		v->lazy_ignore = f->ignore != NULL;
 		v->lazy_hidden = any_hidden;
@@ -287,6 +303,7 @@ bool view_show_from(struct cp_view *v, const struct cp_regex *re)
 	bool matched = show_from_mark(v, re, st);
 
 	if (v->ix) {
+		marks_forget(v);
 		v->lazy_show_from = true;
 		return matched;
 	}
@@ -300,6 +317,7 @@ void view_init_lazy(struct cp_view *v, const struct cp_profile *p)
 	view_init(v, p);
 	v->ix = p->index;
 	v->lst = xcalloc(p->nlocations + 1, 1);
+	v->marks = xcalloc(1, sizeof(*v->marks));
 }
 
 void view_materialize(struct cp_view *v)
@@ -312,6 +330,9 @@ void view_materialize(struct cp_view *v)
 		show_from_apply(v, v->lst);
 	free(v->lst);
 	v->lst = NULL;
+	marks_forget(v);
+	free(v->marks);
+	v->marks = NULL;
 	v->ix = NULL;
 	v->lazy_names = v->lazy_show_from = false;
 }
@@ -322,11 +343,16 @@ void view_materialize(struct cp_view *v)
  */
 enum { PS_F = 1, PS_I = 2, PS_H = 4, PS_S = 8 };
 
-unsigned char *view_lazy_marks(const struct cp_view *v)
+const unsigned char *view_lazy_marks(const struct cp_view *v)
 {
 	const struct cp_sindex *ix = v->ix;
-	unsigned char *state = xmalloc(ix->n + 1), *mark = xmalloc(ix->n + 1);
+	unsigned char *state, *mark;
 	bool names = v->lazy_names, sf = v->lazy_show_from;
+
+	if (v->marks->mark)
+		return v->marks->mark;
+	state = xmalloc(ix->n + 1);
+	mark = xmalloc(ix->n + 1);
 
 	state[0] = 0;
 	mark[0] = !names && !sf ? VIEW_MARK_ACCEPT : 0;
@@ -350,6 +376,7 @@ unsigned char *view_lazy_marks(const struct cp_view *v)
 		mark[i] = m;
 	}
 	free(state);
+	v->marks->mark = mark;
 	return mark;
 }
 

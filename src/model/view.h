@@ -43,6 +43,7 @@ struct cp_view {
 	const struct cp_sindex *ix; /* non-NULL while lazy */
 	unsigned char *lst;	    /* per location, while lazy */
 	bool lazy_names, lazy_ignore, lazy_hidden, lazy_show_from;
+	struct view_marks *marks; /* view_lazy_marks' answer, kept while lazy */
 };
 
 enum {
@@ -63,8 +64,11 @@ enum {
 	VIEW_MARK_ACCEPT = 1, /* samples ending at the index node are in the view */
 	VIEW_MARK_FRAME = 2,  /* the node's location is a frame of their stacks */
 };
-/* Per node of v->ix, VIEW_MARK_* bits (caller frees).  Lazy views only. */
-unsigned char *view_lazy_marks(const struct cp_view *v);
+/*
+ * Per node of v->ix, VIEW_MARK_* bits.  Lazy views only; computed once,
+ * owned by the view (a filter applied afterwards recomputes them).
+ */
+const unsigned char *view_lazy_marks(const struct cp_view *v);
 
 /* Apply the profile's drop_frames/keep_frames (pprof's RemoveUninteresting). */
 int view_remove_uninteresting(struct cp_view *v, struct cp_err *err);

@@ -208,7 +208,7 @@ static int64_t compute_total(const struct report *r)
 			strtab_find(&p->strs, "true", 4, &val);
 
 	const struct cp_sindex *ix = r->view.ix;
-	unsigned char *mark = ix ? view_lazy_marks(&r->view) : NULL;
+	const unsigned char *mark = ix ? view_lazy_marks(&r->view) : NULL;
 	size_t n = ix ? ix->n : r->view.nsamples;
 
 	/* a lazy view: the samples of the index nodes it accepts */
@@ -237,7 +237,6 @@ static int64_t compute_total(const struct report *r)
 			}
 		}
 	}
-	free(mark);
 	if (diff_total > 0) {
 		total = diff_total;
 		div = diff_div;
