@@ -227,6 +227,7 @@ struct cp_sindex *sindex_build(const struct cp_profile *p)
 	ix->self = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self));
 	ix->self_abs = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self_abs));
 	ix->self_nz = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self_nz));
+	ix->self_neg = xcalloc(st_mult(nd.n, ix->nvt) + 1, sizeof(*ix->self_neg));
 	for (size_t s = 0; s < ns; s++) {
 		const int64_t *v = profile_values(p, s);
 		size_t at0 = (size_t)ix->leaf[s] * ix->nvt;
@@ -235,6 +236,7 @@ struct cp_sindex *sindex_build(const struct cp_profile *p)
 			ix->self[at0 + k] = add64(ix->self[at0 + k], v[k]);
 			ix->self_abs[at0 + k] = add64(ix->self_abs[at0 + k], abs64(v[k]));
 			ix->self_nz[at0 + k] += v[k] != 0;
+			ix->self_neg[at0 + k] += v[k] < 0;
 		}
 	}
 	return ix;
@@ -253,6 +255,7 @@ void sindex_free(struct cp_sindex *ix)
 	free(ix->self);
 	free(ix->self_abs);
 	free(ix->self_nz);
+	free(ix->self_neg);
 	free(ix);
 }
 

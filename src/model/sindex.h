@@ -33,11 +33,11 @@ struct cp_sindex {
 	/*
 	 * Per node i and sample type t, at [i * nsample_types + t]: the sum of
 	 * the values of the samples ending at i, of their magnitudes, and how
-	 * many of those values are not zero.
+	 * many of those values are not zero and how many negative.
 	 */
 	size_t nvt;
 	int64_t *self, *self_abs;
-	uint32_t *self_nz;
+	uint32_t *self_nz, *self_neg;
 };
 
 struct cp_sindex *sindex_build(const struct cp_profile *p);

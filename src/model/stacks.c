@@ -1,7 +1,7 @@
 #include "model/compat.h"
-#include <assert.h>
 #include "model/alloc.h"
 #include "model/hash.h"
+#include "model/sindex.h"
 #include "model/stacks.h"
 
 /*
@@ -208,7 +208,222 @@ static uint32_t *frames_by_level(const struct cp_universe *u, const struct walke
 	return fr;
 }
 
-struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opts *o)
+/* Totals and widths bottom-up: children always follow their parent. */
+static void stacks_finish(struct cp_stacks *s)
+{
+	s->width = xmalloc(st_mult(s->n, sizeof(*s->width)));
+	for (size_t i = 0; i < s->n; i++) {
+		s->pos[i].total = s->pos[i].self;
+		if (s->diff) {
+			s->neg[i].total = s->neg[i].self;
+			s->cnt_pos[i].total = s->cnt_pos[i].self;
+			s->cnt_neg[i].total = s->cnt_neg[i].self;
+			s->width[i] = s->pos[i].self > s->neg[i].self ? s->pos[i].self :
+									s->neg[i].self;
+		}
+	}
+	for (size_t i = s->n; i-- > 1;) {
+		uint32_t pa = s->parent[i];
+
+		s->pos[pa].total = add64(s->pos[pa].total, s->pos[i].total);
+		if (s->diff) {
+			s->neg[pa].total = add64(s->neg[pa].total, s->neg[i].total);
+			s->cnt_pos[pa].total = add64(s->cnt_pos[pa].total, s->cnt_pos[i].total);
+			s->cnt_neg[pa].total = add64(s->cnt_neg[pa].total, s->cnt_neg[i].total);
+			s->width[pa] = add64(s->width[pa], s->width[i]);
+		}
+	}
+	if (!s->diff)
+		for (size_t i = 0; i < s->n; i++)
+			s->width[i] = s->pos[i].total;
+}
+
+/*
+ * The trie of a lazy view, from the stack index: each index node's frames
+ * extend the trie node its parent reached, so the work is per distinct
+ * stack prefix, not per frame of every sample.  A node's children are a
+ * list (most nodes have one or two) until they are many; then a table
+ * finds them.
+ */
+#define FANOUT_LIST 8
+
+struct ixb {
+	struct builder b;
+	uint32_t *first, *next, *nchild;
+	size_t alloc;
+	struct level_slot *slots; /* children of wide nodes */
+	size_t mask, count;
+};
+
+static void ixb_put(struct ixb *x, uint32_t parent, uint32_t frame, uint32_t node)
+{
+	uint64_t key = ((uint64_t)parent << 32 | frame) + 1;
+	size_t i;
+
+	if ((x->count + 1) * 2 > x->mask + 1) {
+		size_t cap = (x->mask + 1) * 2;
+		struct level_slot *n = xcalloc(cap, sizeof(*n));
+
+		for (size_t j = 0; j <= x->mask; j++) {
+			if (!x->slots[j].key)
+				continue;
+			for (i = hash_mix64(x->slots[j].key) & (cap - 1); n[i].key; i = (i + 1) & (cap - 1))
+				;
+			n[i] = x->slots[j];
+		}
+		free(x->slots);
+		x->slots = n;
+		x->mask = cap - 1;
+	}
+	for (i = hash_mix64(key) & x->mask; x->slots[i].key; i = (i + 1) & x->mask)
+		;
+	x->slots[i].key = key;
+	x->slots[i].node = node;
+	x->count++;
+}
+
+static uint32_t ixb_child(struct ixb *x, uint32_t parent, uint32_t frame)
+{
+	struct cp_stacks *s = x->b.s;
+	uint32_t c;
+
+	if (x->nchild[parent] <= FANOUT_LIST) {
+		for (c = x->first[parent]; c != CP_NONE; c = x->next[c])
+			if (s->frame[c] == frame)
+				return c;
+	} else {
+		uint64_t key = ((uint64_t)parent << 32 | frame) + 1;
+
+		for (size_t i = hash_mix64(key) & x->mask; x->slots[i].key; i = (i + 1) & x->mask)
+			if (x->slots[i].key == key)
+				return x->slots[i].node;
+	}
+	c = new_node(&x->b, parent, frame);
+	if (x->b.alloc > x->alloc) {
+		x->alloc = x->b.alloc;
+		x->first = xrealloc(x->first, st_mult(x->alloc, sizeof(*x->first)));
+		x->next = xrealloc(x->next, st_mult(x->alloc, sizeof(*x->next)));
+		x->nchild = xrealloc(x->nchild, st_mult(x->alloc, sizeof(*x->nchild)));
+	}
+	x->first[c] = CP_NONE;
+	x->nchild[c] = 0;
+	x->next[c] = x->first[parent];
+	x->first[parent] = c;
+	if (++x->nchild[parent] == FANOUT_LIST + 1) {
+		for (uint32_t k = x->first[parent]; k != CP_NONE; k = x->next[k])
+			ixb_put(x, parent, s->frame[k], k);
+	} else if (x->nchild[parent] > FANOUT_LIST + 1) {
+		ixb_put(x, parent, frame, c);
+	}
+	return c;
+}
+
+static struct cp_stacks *stacks_build_index(struct cp_universe *u, const struct cp_stacks_opts *o)
+{
+	const struct cp_view *v = u->view;
+	const struct cp_profile *p = v->p;
+	const struct cp_sindex *ix = v->ix;
+	const unsigned char *mark = view_lazy_marks(v);
+	struct cp_stacks *s = xcalloc(1, sizeof(*s));
+	struct ixb x;
+	unsigned char *live = xcalloc(ix->n + 1, 1);
+	uint32_t *at = xmalloc(st_mult(ix->n + 1, sizeof(*at)));
+	struct cp_loc_ref *refs;
+	bool neg = false;
+
+	memset(&x, 0, sizeof(x));
+	x.b.s = s;
+	x.mask = 1023;
+	x.slots = xcalloc(x.mask + 1, sizeof(*x.slots));
+	s->u = u;
+	/* which index nodes have a sample that counts, and whether any is negative */
+	for (size_t i = 0; i < ix->n; i++) {
+		const size_t at0 = i * ix->nvt + (size_t)o->sample_index;
+		uint32_t nz = ix->self_nz[at0], nneg = ix->self_neg[at0];
+
+		if (!(mark[i] & VIEW_MARK_ACCEPT))
+			continue;
+		live[i] = (o->drop_negative ? nz - nneg : nz) > 0;
+		neg |= nneg > 0;
+	}
+	for (size_t i = ix->n; i-- > 1;)
+		live[ix->parent[i]] |= live[i];
+	s->diff = !o->drop_negative && neg;
+	new_node(&x.b, CP_NONE, CP_NONE);
+	x.alloc = x.b.alloc;
+	x.first = xmalloc(st_mult(x.alloc, sizeof(*x.first)));
+	x.next = xmalloc(st_mult(x.alloc, sizeof(*x.next)));
+	x.nchild = xmalloc(st_mult(x.alloc, sizeof(*x.nchild)));
+	x.first[0] = CP_NONE;
+	x.nchild[0] = 0;
+	at[0] = 0;
+	/* the frames of each node, gathered in a loop of independent loads */
+	refs = xmalloc(st_mult(ix->n + 1, sizeof(*refs)));
+	for (size_t i = 1; i < ix->n; i++)
+		refs[i] = u->locs[ix->loc[i]];
+	for (uint32_t i = 1; i < ix->n;) {
+		uint32_t node = at[ix->parent[i]];
+
+		if (!live[i]) {
+			i = ix->end[i];
+			continue;
+		}
+		if (mark[i] & VIEW_MARK_FRAME) {
+			uint32_t nn = refs[i].n;
+			const uint32_t *ln = nn == 1 ? &refs[i].off : u->loc_nodes + refs[i].off;
+
+			for (uint32_t f = nn; f-- > 0;) {
+				node = ixb_child(&x, node, ln[f]);
+				s->flags[node] |= f + 1 < nn ? STACKS_INLINED : STACKS_NOT_INLINED;
+			}
+		}
+		at[i] = node;
+		i++;
+	}
+	/* the samples' values, at the node their stack reached */
+	for (size_t i = 0; i < ix->n; i++) {
+		const size_t at0 = i * ix->nvt + (size_t)o->sample_index;
+		uint32_t leaf = at[i];
+
+		if (!live[i] || !(mark[i] & VIEW_MARK_ACCEPT))
+			continue;
+		if (!s->diff && !ix->self_neg[at0]) {
+			/* all positive, no counts wanted: the node's sums do */
+			s->samples += ix->self_nz[at0];
+			s->pos[leaf].self = add64(s->pos[leaf].self, ix->self[at0]);
+			continue;
+		}
+		for (uint32_t k = ix->soff[i]; k < ix->soff[i + 1]; k++) {
+			const int64_t *vals = profile_values(p, ix->sample[k]);
+			int64_t w = vals[o->sample_index];
+			int64_t cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
+
+			if (w == 0 || (w < 0 && o->drop_negative))
+				continue;
+			s->samples++;
+			if (w > 0) {
+				s->pos[leaf].self = add64(s->pos[leaf].self, w);
+				if (s->diff)
+					s->cnt_pos[leaf].self = add64(s->cnt_pos[leaf].self, cnt);
+			} else {
+				s->neg[leaf].self = add64(s->neg[leaf].self, abs64(w));
+				s->cnt_neg[leaf].self = add64(s->cnt_neg[leaf].self, cnt);
+			}
+		}
+	}
+	free(live);
+	free(at);
+	free(refs);
+	free(x.first);
+	free(x.next);
+	free(x.nchild);
+	free(x.slots);
+	stacks_finish(s);
+	return s;
+}
+
+static struct cp_stacks *stacks_build_samples(struct cp_universe *u,
+					       const struct cp_stacks_opts *o)
 {
 	const struct cp_view *v = u->view;
 	struct cp_stacks *s = xcalloc(1, sizeof(*s));
@@ -217,7 +432,6 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 	size_t nw = 0, levels = 0, *level_off;
 	uint32_t *fr, *leaf = xmalloc(st_mult(v->nsamples + 1, sizeof(*leaf)));
 
-	assert(!v->ix); /* a lazy view's samples are not filtered yet */
 	s->u = u;
 	s->diff = !o->drop_negative && any_negative(v, o->sample_index);
 	new_node(&b, CP_NONE, CP_NONE);
@@ -270,33 +484,13 @@ struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opt
 	free(wk);
 	free(b.slots);
 
-	/* totals and widths bottom-up: children always follow their parent */
-	s->width = xmalloc(st_mult(s->n, sizeof(*s->width)));
-	for (size_t i = 0; i < s->n; i++) {
-		s->pos[i].total = s->pos[i].self;
-		if (s->diff) {
-			s->neg[i].total = s->neg[i].self;
-			s->cnt_pos[i].total = s->cnt_pos[i].self;
-			s->cnt_neg[i].total = s->cnt_neg[i].self;
-			s->width[i] = s->pos[i].self > s->neg[i].self ? s->pos[i].self :
-									s->neg[i].self;
-		}
-	}
-	for (size_t i = s->n; i-- > 1;) {
-		uint32_t pa = s->parent[i];
-
-		s->pos[pa].total = add64(s->pos[pa].total, s->pos[i].total);
-		if (s->diff) {
-			s->neg[pa].total = add64(s->neg[pa].total, s->neg[i].total);
-			s->cnt_pos[pa].total = add64(s->cnt_pos[pa].total, s->cnt_pos[i].total);
-			s->cnt_neg[pa].total = add64(s->cnt_neg[pa].total, s->cnt_neg[i].total);
-			s->width[pa] = add64(s->width[pa], s->width[i]);
-		}
-	}
-	if (!s->diff)
-		for (size_t i = 0; i < s->n; i++)
-			s->width[i] = s->pos[i].total;
+	stacks_finish(s);
 	return s;
+}
+
+struct cp_stacks *stacks_build(struct cp_universe *u, const struct cp_stacks_opts *o)
+{
+	return u->view->ix ? stacks_build_index(u, o) : stacks_build_samples(u, o);
 }
 
 void stacks_free(struct cp_stacks *s)

@@ -407,7 +407,6 @@ static int stacks_cache_build(struct stacks_cache *c, const struct cp_profile *p
 		return -1;
 	}
 	c->key = options_key(o, false);
-	view_materialize(&c->r.view); /* the trie is built sample by sample */
 	c->u = report_universe(&c->r, false);
 	so.sample_index = c->r.sample_index;
 	so.count_index = -1;

@@ -4,8 +4,8 @@
 #   tests/golden/index.sh BUILD_DIR
 #
 # The interactive shell, the TUI and the web UI index a profile's stacks
-# and compute the reports that need only the call graph (top, peek, tree)
-# by walking the index, with focus/ignore/hide/show/show_from applied to
+# and compute the reports that need only the call graph or the stack trie
+# (top, peek, tree, flame) by walking the index, with focus/ignore/hide/show/show_from applied to
 # it lazily.  cprof does the same for a one-shot report when CPROF_INDEX=1.
 # This test runs a matrix of reports, filters and granularities over the
 # bundled profiles and two generated ones (inlined frames, recursion) with
@@ -84,6 +84,11 @@ for p in "${profiles[@]}"; do
 	done
 	compare -tree -nodecount=12 -focus=e "$p"
 	compare -text -mean -hide=a "$p"
+	# the flame graph's stack trie
+	for f in "" "-focus=e -hide=a" "-show_from=m -lines" "-drop_negative -noinlines" "-ignore=r -show=[aeiou]"; do
+		# shellcheck disable=SC2086
+		compare -flame $f "$p"
+	done
 done
 echo "index: $runs reports identical with and without the stack index, $fail differ"
 [ "$fail" -eq 0 ] || exit 1

@@ -446,6 +446,26 @@ static void test_index_and_lazy_views(void **state)
 			got = graph_text(&lazy, (enum cp_granularity)gran);
 			assert_string_equal(got, want);
 			free(got);
+			{
+				/* the same trie, whether built from samples or the index */
+				struct cp_universe_opts uo = { .granularity = gran };
+				struct cp_stacks_opts so = { .sample_index = 1, .count_index = 0 };
+				struct cp_universe *pu = universe_build(&plain, &uo);
+				struct cp_universe *lu = universe_build(&lazy, &uo);
+				struct cp_stacks *ps = stacks_build(pu, &so), *ls = stacks_build(lu, &so);
+
+				assert_int_equal(ls->n, ps->n);
+				assert_int_equal(ls->samples, ps->samples);
+				assert_int_equal(ls->diff, ps->diff);
+				assert_int_equal(ls->max_depth, ps->max_depth);
+				assert_int_equal(ls->pos[0].total, ps->pos[0].total);
+				if (ps->diff)
+					assert_int_equal(ls->neg[0].total, ps->neg[0].total);
+				stacks_free(ps);
+				stacks_free(ls);
+				universe_free(pu);
+				universe_free(lu);
+			}
 			/* materialized, the lazy view is the plain one */
 			view_materialize(&lazy);
 			assert_null(lazy.ix);
