@@ -1063,8 +1063,8 @@ static struct cp_graph *graph_build_from(struct cp_universe *u, const struct cp_
 	bool threaded = false;
 
 	if (v->ix) {
-		/* tags need the samples: a caller wanting them materializes the view */
-		assert(!o->tags);
+		/* tags need the samples: a caller wanting them fills them in first */
+		assert(!o->tags || v->lazy_filled);
 		g = graph_build_index(u, o, kept, with_edges, known);
 		st = g->stat;
 		goto nodes;

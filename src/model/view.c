@@ -320,14 +320,23 @@ void view_init_lazy(struct cp_view *v, const struct cp_profile *p)
 	v->marks = xcalloc(1, sizeof(*v->marks));
 }
 
-void view_materialize(struct cp_view *v)
+void view_fill_samples(struct cp_view *v)
 {
-	if (!v->ix)
+	if (!v->ix || v->lazy_filled)
 		return;
 	if (v->lazy_names)
 		names_apply(v, v->lst, v->lazy_ignore, v->lazy_hidden);
 	if (v->lazy_show_from)
 		show_from_apply(v, v->lst);
+	v->lazy_filled = true;
+}
+
+void view_materialize(struct cp_view *v)
+{
+	if (!v->ix)
+		return;
+	view_fill_samples(v);
+	v->lazy_filled = false;
 	free(v->lst);
 	v->lst = NULL;
 	marks_forget(v);

@@ -43,6 +43,7 @@ struct cp_view {
 	const struct cp_sindex *ix; /* non-NULL while lazy */
 	unsigned char *lst;	    /* per location, while lazy */
 	bool lazy_names, lazy_ignore, lazy_hidden, lazy_show_from;
+	bool lazy_filled;	  /* view_fill_samples ran: samples are filtered too */
 	struct view_marks *marks; /* view_lazy_marks' answer, kept while lazy */
 };
 
@@ -59,6 +60,12 @@ void view_init_lazy(struct cp_view *v, const struct cp_profile *p);
 void view_release(struct cp_view *v);
 /* Apply what a lazy view deferred: afterwards it is an ordinary view. */
 void view_materialize(struct cp_view *v);
+/*
+ * Apply it to the samples but stay lazy: graph_build still walks the
+ * index, and what needs the samples (tags) finds them filtered.  No filter
+ * may be added afterwards.
+ */
+void view_fill_samples(struct cp_view *v);
 
 enum {
 	VIEW_MARK_ACCEPT = 1, /* samples ending at the index node are in the view */

@@ -592,7 +592,7 @@ int report_dot(struct report *r, struct buf *out, struct cp_err *err)
 int report_dot_layout(struct report *r, size_t edges_per_node, struct buf *out, struct cp_err *err)
 {
 	const struct cp_profile *p = r->p;
-	struct cp_universe *u = report_universe(r, false);
+	struct cp_universe *u;
 	struct dot_tags dt;
 	struct cp_graph_opts go = {
 		.sample_index = r->sample_index,
@@ -617,8 +617,18 @@ int report_dot_layout(struct report *r, size_t edges_per_node, struct buf *out, 
 	size_t nedges = 0, capped = 0;
 
 	(void)err;
+	/*
+	 * Call trees are built sample by sample; nodelets come from the
+	 * samples' labels, while the graph itself can still walk the index.
+	 */
+	if (r->o.call_tree)
+		view_materialize(&r->view);
+	else if (p->nlabels)
+		view_fill_samples(&r->view);
+	u = report_universe(r, false);
 	dot_tags_init(&dt, r);
-	go.tags = &dt.src;
+	/* a lazy view over a profile without labels has no tags to collect */
+	go.tags = r->view.ix && !r->view.lazy_filled ? NULL : &dt.src;
 	g = graph_trimmed(u, &go, &to, &tr);
 	report_select_unit(r, g);
 	if (p->nmappings && *profile_str(p, p->mappings[0].file)) {

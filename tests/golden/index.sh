@@ -5,7 +5,7 @@
 #
 # The interactive shell, the TUI and the web UI index a profile's stacks
 # and compute the reports that need only the call graph or the stack trie
-# (top, peek, tree, flame) by walking the index, with focus/ignore/hide/show/show_from applied to
+# (top, peek, tree, dot and svg, flame) by walking the index, with focus/ignore/hide/show/show_from applied to
 # it lazily.  cprof does the same for a one-shot report when CPROF_INDEX=1.
 # This test runs a matrix of reports, filters and granularities over the
 # bundled profiles and two generated ones (inlined frames, recursion) with
@@ -31,6 +31,8 @@ profiles=(
 	"$top/testdata/gperf-cpu.pb.gz"
 	"$top/testdata/contention.pb.gz"
 	"$top/testdata/long_name_funcs.pb.gz"
+	"$top/testdata/heap_tags.pb.gz"
+	"$top/testdata/heap_sizetags.pb.gz"
 	"$tmp/gen-a.pb.gz"
 	"$tmp/gen-b.pb.gz"
 )
@@ -84,6 +86,11 @@ for p in "${profiles[@]}"; do
 	done
 	compare -tree -nodecount=12 -focus=e "$p"
 	compare -text -mean -hide=a "$p"
+	# the call graph drawn
+	for f in "" "-focus=e -hide=a -nodecount=20" "-call_tree" "-lines -show_from=m"; do
+		# shellcheck disable=SC2086
+		compare -dot $f "$p"
+	done
 	# the flame graph's stack trie
 	for f in "" "-focus=e -hide=a" "-show_from=m -lines" "-drop_negative -noinlines" "-ignore=r -show=[aeiou]"; do
 		# shellcheck disable=SC2086
