@@ -908,6 +908,11 @@ static void *ix_walk_run(void *arg)
 			i = ix->end[i];
 			continue;
 		}
+		if (i + 16 < w->hi && c->refs[i + 16].n == 1) {
+			/* the walk waits on memory: ask for a later node's counters now */
+			__builtin_prefetch(&w->st[c->refs[i + 16].off], 1);
+			__builtin_prefetch(&w->cnt[c->refs[i + 16].off], 1);
+		}
 		ix_enter(w, i, true);
 		top = &w->open[w->nopen - 1];
 		if ((w->mark[i] & VIEW_MARK_ACCEPT) && top->last != CP_NONE && !top->residual) {
@@ -950,16 +955,19 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 	memset(w, 0, sizeof(w));
 	if (known && kept) {
 		/*
-		 * Only edges between kept nodes are wanted: a subtree without a
-		 * kept frame has none.
+		 * Only edges into kept nodes are wanted (and, without edge_src,
+		 * only into those edge_dst names): a subtree without such a frame
+		 * adds none.
 		 */
+		const unsigned char *dst = o->edge_src ? NULL : o->edge_dst;
+
 		live = xcalloc(ix->n + 1, 1);
 		for (size_t i = ix->n; i-- > 1;) {
 			uint32_t nn = c->refs[i].n;
 			const uint32_t *ln = nn == 1 ? &c->refs[i].off : u->loc_nodes + c->refs[i].off;
 
 			for (uint32_t k = 0; k < nn && !live[i]; k++)
-				live[i] = kept[ln[k]];
+				live[i] = kept[ln[k]] && (!dst || dst[ln[k]]);
 			live[ix->parent[i]] |= live[i];
 		}
 	}
@@ -1563,6 +1571,30 @@ static unsigned char *kept_set(const struct cp_graph *g, size_t n, int64_t cutof
 	return kept;
 }
 
+/*
+ * The nodes of g that kept keeps (all when NULL) with their flat and cum,
+ * no edges: what graph_build_from(u, o, kept, false, g) gives, without a
+ * walk.
+ */
+static struct cp_graph *graph_subset(const struct cp_graph *g, const unsigned char *kept)
+{
+	struct cp_graph *s = xcalloc(1, sizeof(*s));
+
+	s->u = g->u;
+	s->nids = g->nids;
+	s->stat = xcalloc(g->nids + 1, sizeof(*s->stat));
+	s->nodes = xmalloc(st_mult(g->nnodes + 1, sizeof(*s->nodes)));
+	for (size_t i = 0; i < g->nnodes; i++) {
+		uint32_t id = g->nodes[i];
+
+		if (kept && !kept[id])
+			continue;
+		s->stat[id] = g->stat[id];
+		s->nodes[s->nnodes++] = id;
+	}
+	return s;
+}
+
 /* Tags per node that count against nodecount in a drawing (pprof's countTags). */
 static size_t visual_node_count(const struct cp_graph *g, int nodecount)
 {
@@ -1782,6 +1814,30 @@ struct cp_graph *graph_trimmed(struct cp_universe *u, const struct cp_graph_opts
 			res->dropped_nodes = (int)(g->nnodes - count);
 		else
 			free(kept), kept = NULL;
+	}
+	if (to->nodefraction != 0 && !to->visual && to->nodecount > 0) {
+		/*
+		 * A text report sorts by flat or cum, which the first pass knows:
+		 * when nodecount cuts the list, only the graph of the nodes left
+		 * needs edges, and one walk less is made.
+		 */
+		struct cp_graph *sub = graph_subset(g, kept);
+
+		graph_sort(sub, order);
+		if ((size_t)to->nodecount < sub->nnodes) {
+			unsigned char *top = kept_set(sub, (size_t)to->nodecount, 0, &count);
+
+			res->orig_count = (int)sub->nnodes;
+			graph_free(g);
+			g = graph_build_from(u, go, top, true, sub);
+			graph_free(sub);
+			free(top);
+			free(kept);
+			graph_sort(g, order);
+			res->dropped_edges = graph_trim_edges(g, edge_cutoff);
+			return g;
+		}
+		graph_free(sub);
 	}
 	if (to->nodefraction != 0) {
 		struct cp_graph *first_g = g;
