@@ -780,7 +780,8 @@ struct ix_walk {
 	const unsigned char *live; /* NULL, or: subtrees where live[i] is 0 add nothing */
 	bool with_edges;
 	uint32_t lo, hi;
-	struct cp_node_stat *st;
+	/* per graph node, kept apart so the ones touched most stay in cache */
+	int64_t *cum, *cum_div, *flat, *flat_div;
 	struct ix_edges et;
 	uint32_t *cnt;
 	struct ix_open *open;
@@ -829,8 +830,9 @@ static ALWAYS_INLINE void ix_enter(struct ix_walk *w, uint32_t i, bool charge)
 			}
 			w->flog[w->nflog++] = id;
 			if (w->cnt[id]++ == 0 && charge) {
-				w->st[id].cum = add64(w->st[id].cum, aw);
-				w->st[id].cum_div = add64(w->st[id].cum_div, adw);
+				w->cum[id] = add64(w->cum[id], aw);
+				if (o->mean)
+					w->cum_div[id] = add64(w->cum_div[id], adw);
 			}
 			if (w->with_edges && last != CP_NONE && id != last &&
 			    ((!o->edge_dst && !o->edge_src) || edge_wanted(o, last, id))) {
@@ -866,7 +868,12 @@ static void *ix_walk_run(void *arg)
 	const size_t nvt = ix->nvt, si = (size_t)w->o->sample_index;
 	uint32_t path[64], *anc = path, nanc = 0;
 
-	w->st = xcalloc(w->u->ninfos + 1, sizeof(*w->st));
+	w->cum = xcalloc(w->u->ninfos + 1, sizeof(*w->cum));
+	w->flat = xcalloc(w->u->ninfos + 1, sizeof(*w->flat));
+	if (w->o->mean) {
+		w->cum_div = xcalloc(w->u->ninfos + 1, sizeof(*w->cum_div));
+		w->flat_div = xcalloc(w->u->ninfos + 1, sizeof(*w->flat_div));
+	}
 	w->cnt = xcalloc(w->u->ninfos + 1, sizeof(*w->cnt));
 	w->et.mask = 1023;
 	w->et.keys = xcalloc(w->et.mask + 1, sizeof(*w->et.keys));
@@ -910,18 +917,17 @@ static void *ix_walk_run(void *arg)
 		}
 		if (i + 16 < w->hi && c->refs[i + 16].n == 1) {
 			/* the walk waits on memory: ask for a later node's counters now */
-			__builtin_prefetch(&w->st[c->refs[i + 16].off], 1);
+			__builtin_prefetch(&w->cum[c->refs[i + 16].off], 1);
 			__builtin_prefetch(&w->cnt[c->refs[i + 16].off], 1);
 		}
 		ix_enter(w, i, true);
 		top = &w->open[w->nopen - 1];
 		if ((w->mark[i] & VIEW_MARK_ACCEPT) && top->last != CP_NONE && !top->residual) {
 			const size_t at = (size_t)i * nvt;
-			struct cp_node_stat *s = &w->st[top->last];
 
-			s->flat = add64(s->flat, ix->self[at + si]);
+			w->flat[top->last] = add64(w->flat[top->last], ix->self[at + si]);
 			if (w->o->mean)
-				s->flat_div = add64(s->flat_div, ix->self[at]);
+				w->flat_div[top->last] = add64(w->flat_div[top->last], ix->self[at]);
 		}
 		i++;
 	}
@@ -991,16 +997,24 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 			w[0].hi = (uint32_t)ix->n;
 	}
 	ix_walk_run(&w[0]);
-	st = w[0].st;
-	if (threaded) {
+	if (threaded)
 		pthread_join(th, NULL);
+	st = xcalloc(nu, sizeof(*st));
+	for (int k = 0; k < (threaded ? 2 : 1); k++) {
 		for (size_t id = 0; id < nu; id++) {
-			st[id].flat = add64(st[id].flat, w[1].st[id].flat);
-			st[id].flat_div = add64(st[id].flat_div, w[1].st[id].flat_div);
-			st[id].cum = add64(st[id].cum, w[1].st[id].cum);
-			st[id].cum_div = add64(st[id].cum_div, w[1].st[id].cum_div);
+			st[id].flat = add64(st[id].flat, w[k].flat[id]);
+			st[id].cum = add64(st[id].cum, w[k].cum[id]);
+			if (o->mean) {
+				st[id].flat_div = add64(st[id].flat_div, w[k].flat_div[id]);
+				st[id].cum_div = add64(st[id].cum_div, w[k].cum_div[id]);
+			}
 		}
-		free(w[1].st);
+	}
+	for (int k = 0; k < 2; k++) {
+		free(w[k].cum);
+		free(w[k].cum_div);
+		free(w[k].flat);
+		free(w[k].flat_div);
 	}
 	free(live);
 	g->u = u;
