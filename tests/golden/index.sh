@@ -22,6 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 "$build/genprof" -s 3 -n 4000 -f 500 "$tmp/gen-a.pb.gz" >/dev/null 2>&1 || exit 1
 "$build/genprof" -s 7 -n 20000 -f 2000 "$tmp/gen-b.pb.gz" >/dev/null 2>&1 || exit 1
+# large enough (over 100k index nodes) for the two-thread walk
+"$build/genprof" -s 11 -n 60000 -f 4000 "$tmp/gen-c.pb.gz" >/dev/null 2>&1 || exit 1
 
 profiles=(
 	"$top/testdata/cpu.pb.gz"
@@ -96,6 +98,15 @@ for p in "${profiles[@]}"; do
 		# shellcheck disable=SC2086
 		compare -flame $f "$p"
 	done
+done
+# the two-thread walk, on the large one
+for f in "" "-focus=a -hide=e" "-show_from=m -ignore=x" "-mean -lines"; do
+	# shellcheck disable=SC2086
+	compare -top $f "$tmp/gen-c.pb.gz"
+	# shellcheck disable=SC2086
+	compare -peek=[aeiou]n $f "$tmp/gen-c.pb.gz"
+	# shellcheck disable=SC2086
+	compare -dot $f "$tmp/gen-c.pb.gz"
 done
 echo "index: $runs reports identical with and without the stack index, $fail differ"
 [ "$fail" -eq 0 ] || exit 1
