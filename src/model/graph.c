@@ -1351,8 +1351,8 @@ struct cp_graph *graph_build_tree(struct cp_universe *u, const struct cp_graph_o
 	return g;
 }
 
-static struct cp_graph *sort_graph;
-static enum cp_node_order sort_order;
+static _Thread_local struct cp_graph *sort_graph;
+static _Thread_local enum cp_node_order sort_order;
 static int64_t *sort_score; /* entropy order: per node id */
 
 static int node_cmp(const void *a, const void *b)
@@ -1465,7 +1465,7 @@ void graph_sort(struct cp_graph *g, enum cp_node_order order)
 	sort_graph = NULL;
 }
 
-static struct cp_graph *edge_sort_graph;
+static _Thread_local struct cp_graph *edge_sort_graph;
 
 static int edge_cmp(const void *a, const void *b)
 {

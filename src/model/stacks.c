@@ -511,7 +511,7 @@ void stacks_free(struct cp_stacks *s)
 
 /* ---- children ---- */
 
-static const struct cp_stacks *sort_stacks;
+static _Thread_local const struct cp_stacks *sort_stacks;
 
 /* Widest first; then by name, file, line, address; then by universe id. */
 static int child_cmp(const void *a, const void *b)

@@ -345,7 +345,7 @@ static void walk_scopes(struct cu_scopes *cs, Dwarf_Die *die, uint32_t parent, D
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
-static const struct cu_scopes *sort_ctx;
+static _Thread_local const struct cu_scopes *sort_ctx;
 
 static int by_lo(const void *a, const void *b)
 {

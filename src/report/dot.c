@@ -290,8 +290,8 @@ static void add_node(struct report *r, const struct cp_graph *g, uint32_t id, si
 }
 
 /* pprof's tag order: |cum| (unless flat), |flat|, then name. */
-static const struct dot_tags *sort_tags_names;
-static bool sort_tags_flat;
+static _Thread_local const struct dot_tags *sort_tags_names;
+static _Thread_local bool sort_tags_flat;
 
 static int tag_cmp(const void *a, const void *b)
 {

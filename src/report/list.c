@@ -187,7 +187,7 @@ static void value_or_dot(struct report *r, int64_t v, char *out, size_t size)
 		report_value(r, v, out, size);
 }
 
-static const struct cp_graph *cmp_graph;
+static _Thread_local const struct cp_graph *cmp_graph;
 
 /* pprof's FileOrder: file, then start line, then the node's full description. */
 static int file_cmp(const void *a, const void *b)
