@@ -802,7 +802,8 @@ static ALWAYS_INLINE void ix_enter(struct ix_walk *w, uint32_t i, bool charge)
 	const unsigned char *kept = w->kept;
 	struct ix_open *op, *top = &w->open[w->nopen - 1];
 	uint32_t last = top->last;
-	bool residual = top->residual;
+	/* nodes between top and i were left off the path: they had no kept frame */
+	bool residual = top->residual || top->node != w->u->view->ix->parent[i];
 	int64_t aw = c->aw[i], adw = o->mean ? c->adw[i] : 0;
 
 	if (w->nopen == w->aopen) {
@@ -915,6 +916,18 @@ static void *ix_walk_run(void *arg)
 			i = ix->end[i];
 			continue;
 		}
+		if (w->kept && (w->mark[i] & VIEW_MARK_FRAME)) {
+			/* a node without a kept frame only makes the path residual */
+			uint32_t nn = c->refs[i].n, k = 0;
+			const uint32_t *ln = nn == 1 ? &c->refs[i].off : w->u->loc_nodes + c->refs[i].off;
+
+			while (k < nn && !w->kept[ln[k]])
+				k++;
+			if (k == nn) {
+				i++;
+				continue;
+			}
+		}
 		if (i + 16 < w->hi && c->refs[i + 16].n == 1) {
 			/* the walk waits on memory: ask for a later node's counters now */
 			__builtin_prefetch(&w->cum[c->refs[i + 16].off], 1);
@@ -967,15 +980,22 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 		 */
 		const unsigned char *dst = o->edge_src ? NULL : o->edge_dst;
 
+		const struct cp_profile *p = u->view->p;
+		unsigned char *want = xcalloc(p->nlocations + 1, 1);
+
+		for (uint32_t l = 0; l < p->nlocations; l++) {
+			uint32_t nn;
+			const uint32_t *ln = universe_loc_nodes(u, l, &nn);
+
+			for (uint32_t k = 0; k < nn && !want[l]; k++)
+				want[l] = kept[ln[k]] && (!dst || dst[ln[k]]);
+		}
 		live = xcalloc(ix->n + 1, 1);
 		for (size_t i = ix->n; i-- > 1;) {
-			uint32_t nn = c->refs[i].n;
-			const uint32_t *ln = nn == 1 ? &c->refs[i].off : u->loc_nodes + c->refs[i].off;
-
-			for (uint32_t k = 0; k < nn && !live[i]; k++)
-				live[i] = kept[ln[k]] && (!dst || dst[ln[k]]);
+			live[i] |= want[ix->loc[i]];
 			live[ix->parent[i]] |= live[i];
 		}
+		free(want);
 	}
 	for (int k = 0; k < 2; k++) {
 		w[k].u = u;
