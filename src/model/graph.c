@@ -887,7 +887,8 @@ static void *ix_walk_run(void *arg)
 	w->open[w->nopen++] = (struct ix_open){ .node = 0, .last = CP_NONE };
 
 	/* a walk starting mid-tree enters the path down to lo without charging it */
-	for (uint32_t a = ix->parent[w->lo]; a != 0 && a != CP_NONE; a = ix->parent[a]) {
+	for (uint32_t a = w->lo < w->hi ? ix->parent[w->lo] : 0; a != 0 && a != CP_NONE;
+	     a = ix->parent[a]) {
 		if (nanc == ARRAY_SIZE(path) && anc == path) {
 			anc = xmalloc(st_mult(ix->n, sizeof(*anc)));
 			copy_n(anc, path, sizeof(path));

@@ -115,8 +115,11 @@ static uint32_t *locs_by_level(const struct cp_profile *p, size_t *levels, size_
 	copy_n(cur, o, (nl + 1) * sizeof(*cur));
 	for (size_t s = 0; s < p->nsamples; s++) {
 		const struct cp_sample *sm = &p->samples[s];
-		const uint32_t *stk = p->stack + sm->stack_off;
+		const uint32_t *stk;
 
+		if (!sm->depth)
+			continue; /* a profile without frames has no stack array */
+		stk = p->stack + sm->stack_off;
 		for (uint32_t l = 0; l < sm->depth; l++)
 			fr[cur[l]++] = stk[sm->depth - 1 - l];
 	}

@@ -196,7 +196,7 @@ static double zscore(int64_t nv, int64_t bv, int64_t nc, int64_t bc)
  */
 static void diff_color(int64_t nv, int64_t bv, int64_t nc, int64_t bc, char *out, size_t size)
 {
-	int64_t d = nv - bv;
+	int64_t d = sub64(nv, bv);
 	double z = zscore(nv, bv, nc, bc), t, k;
 	const int *rgb;
 	int ch[3];
@@ -601,7 +601,8 @@ static void emit_frames(struct flame *fl, struct buf *out)
 		buf_addf(&rows[f->depth],
 			 "<rect x=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", x, w,
 			 FLAME_ROW - 1, fill);
-		chars = (size_t)((w - 6) / FLAME_CHAR_PX);
+		/* a frame of negative or absurd width (odd values) gets no label */
+		chars = (w - 6) / FLAME_CHAR_PX >= 3 && w < 1e9 ? (size_t)((w - 6) / FLAME_CHAR_PX) : 0;
 		if (f->node == CP_NONE || chars < 3)
 			continue;
 		label = frame_label(fl, f, &len);
@@ -922,7 +923,7 @@ static void make_header(struct flame *fl, struct buf *hdr)
 		report_value(r, bv, a, sizeof(a));
 		report_value(r, nv, b, sizeof(b));
 		buf_addf(hdr, "Base %s \xe2\x86\x92 new %s", a, b);
-		report_value(r, nv - bv, a, sizeof(a));
+		report_value(r, sub64(nv, bv), a, sizeof(a));
 		buf_addf(hdr, " (%s%s)\n", nv >= bv ? "+" : "", a);
 	} else if (shown != r->total) {
 		report_value(r, shown, a, sizeof(a));
