@@ -847,6 +847,7 @@ static ALWAYS_INLINE void ix_enter(struct ix_walk *w, uint32_t i, bool charge)
 				if (w->et.onpath[e]++ == 0 && charge) {
 					struct edge_slot *es = &w->et.e[e];
 
+					es->stamp = 1; /* charged: the edge exists */
 					es->weight = add64(es->weight, aw);
 					es->weight_div = add64(es->weight_div, adw);
 					es->residual |= residual;
@@ -1047,7 +1048,9 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 				st[id] = known->stat[id];
 	}
 	if (with_edges) {
-		size_t ne = w[0].et.n + (threaded ? w[1].et.n : 0);
+		size_t ne = w[0].et.n + (threaded ? w[1].et.n : 0), n0 = w[0].et.n;
+		/* per edge of the first half's table: its index in g->edges */
+		uint32_t *pos = xmalloc(st_mult(n0 + 1, sizeof(*pos)));
 
 		g->edges = xmalloc(st_mult(ne + 1, sizeof(*g->edges)));
 		for (int k = 0; k < (threaded ? 2 : 1); k++) {
@@ -1055,15 +1058,21 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 				const struct edge_slot *e = &w[k].et.e[i];
 				struct cp_edge *ed = NULL;
 
+				if (k == 0)
+					pos[i] = CP_NONE;
+				/* only entered on the way to the second half's first node */
+				if (!e->stamp)
+					continue;
 				if (k == 1) {
 					/* an edge both halves saw: fold into the first's */
-					struct ix_edges *t0 = &w[0].et;
-					uint32_t before = (uint32_t)t0->n, x = ix_edge(t0, e->key);
+					uint32_t x = ix_edge(&w[0].et, e->key);
 
-					if (x < before)
-						ed = &g->edges[x];
+					if (x < n0 && pos[x] != CP_NONE)
+						ed = &g->edges[pos[x]];
 				}
 				if (!ed) {
+					if (k == 0)
+						pos[i] = (uint32_t)g->nedges;
 					ed = &g->edges[g->nedges++];
 					memset(ed, 0, sizeof(*ed));
 					ed->src = (uint32_t)(e->key >> 32);
@@ -1076,6 +1085,7 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 				ed->is_inline &= !e->not_inline;
 			}
 		}
+		free(pos);
 	}
 	for (int k = 0; k < 2; k++) {
 		free(w[k].et.keys);

@@ -108,6 +108,11 @@ for f in "" "-focus=a -hide=e" "-show_from=m -ignore=x" "-mean -lines"; do
 	# shellcheck disable=SC2086
 	compare -dot $f "$tmp/gen-c.pb.gz"
 done
+# focus that leaves the second half's first node without samples (its path's
+# edges must not appear with no weight)
+for f in "a\$" "b\$" "g\$" "Lookup" "batch"; do
+	compare -peek=. -focus="$f" "$tmp/gen-c.pb.gz"
+done
 echo "index: $runs reports identical with and without the stack index, $fail differ"
 [ "$fail" -eq 0 ] || exit 1
 CPROF_INDEX=1 "$top/tests/golden/run.sh" "$cprof" | sed 's/^golden:/golden (stack index):/'
