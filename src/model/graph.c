@@ -649,49 +649,28 @@ static unsigned char *locations_used(const struct cp_universe *u, const struct c
  * walk_samples.  Subtrees without a sample that counts are skipped.
  */
 struct ix_edges {
-	uint64_t *keys; /* open addressing: key + 1, 0 free */
-	uint32_t *slot_idx;
-	size_t mask, n, alloc;
+	struct pairmap map; /* (src, dst) -> index in e */
+	size_t n, alloc;
 	uint32_t *onpath;
 	struct edge_slot *e; /* dense, in creation order; key and weights used */
 };
 
-static uint32_t ix_edge(struct ix_edges *t, uint64_t key)
+static uint32_t ix_edge(struct ix_edges *t, uint32_t src, uint32_t dst)
 {
-	size_t i;
+	bool fresh;
+	uint32_t *at = pairmap_get(&t->map, src, dst, &fresh);
 
-	if ((t->n + 1) * 2 > t->mask + 1) {
-		size_t cap = (t->mask + 1) * 2;
-		uint64_t *k = xcalloc(cap, sizeof(*k));
-		uint32_t *x = xmalloc(st_mult(cap, sizeof(*x)));
-
-		for (size_t j = 0; j <= t->mask; j++) {
-			if (!t->keys[j])
-				continue;
-			for (i = hash_mix64(t->keys[j]) & (cap - 1); k[i]; i = (i + 1) & (cap - 1))
-				;
-			k[i] = t->keys[j];
-			x[i] = t->slot_idx[j];
-		}
-		free(t->keys);
-		free(t->slot_idx);
-		t->keys = k;
-		t->slot_idx = x;
-		t->mask = cap - 1;
-	}
-	for (i = hash_mix64(key + 1) & t->mask; t->keys[i]; i = (i + 1) & t->mask)
-		if (t->keys[i] == key + 1)
-			return t->slot_idx[i];
+	if (!fresh)
+		return *at;
 	if (t->n == t->alloc) {
 		t->alloc += t->alloc / 2 + 1024;
 		t->e = xrealloc(t->e, st_mult(t->alloc, sizeof(*t->e)));
 		t->onpath = xrealloc(t->onpath, st_mult(t->alloc, sizeof(*t->onpath)));
 	}
 	memset(&t->e[t->n], 0, sizeof(t->e[t->n]));
-	t->e[t->n].key = key;
+	t->e[t->n].key = (uint64_t)src << 32 | dst;
 	t->onpath[t->n] = 0;
-	t->keys[i] = key + 1;
-	t->slot_idx[i] = (uint32_t)t->n;
+	*at = (uint32_t)t->n;
 	return (uint32_t)t->n++;
 }
 
@@ -837,7 +816,7 @@ static ALWAYS_INLINE void ix_enter(struct ix_walk *w, uint32_t i, bool charge)
 			}
 			if (w->with_edges && last != CP_NONE && id != last &&
 			    ((!o->edge_dst && !o->edge_src) || edge_wanted(o, last, id))) {
-				uint32_t e = ix_edge(&w->et, (uint64_t)last << 32 | id);
+				uint32_t e = ix_edge(&w->et, last, id);
 
 				if (w->nelog == w->aelog) {
 					w->aelog *= 2;
@@ -877,9 +856,7 @@ static void *ix_walk_run(void *arg)
 		w->flat_div = xcalloc(w->u->ninfos + 1, sizeof(*w->flat_div));
 	}
 	w->cnt = xcalloc(w->u->ninfos + 1, sizeof(*w->cnt));
-	w->et.mask = 1023;
-	w->et.keys = xcalloc(w->et.mask + 1, sizeof(*w->et.keys));
-	w->et.slot_idx = xmalloc(st_mult(w->et.mask + 1, sizeof(*w->et.slot_idx)));
+	pairmap_reset(&w->et.map, 0);
 	w->aopen = 64;
 	w->open = xmalloc(st_mult(w->aopen, sizeof(*w->open)));
 	w->aflog = w->aelog = 1024;
@@ -1065,7 +1042,8 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 					continue;
 				if (k == 1) {
 					/* an edge both halves saw: fold into the first's */
-					uint32_t x = ix_edge(&w[0].et, e->key);
+					uint32_t x = ix_edge(&w[0].et, (uint32_t)(e->key >> 32),
+							     (uint32_t)e->key);
 
 					if (x < n0 && pos[x] != CP_NONE)
 						ed = &g->edges[pos[x]];
@@ -1088,8 +1066,7 @@ static struct cp_graph *graph_build_index(struct cp_universe *u, const struct cp
 		free(pos);
 	}
 	for (int k = 0; k < 2; k++) {
-		free(w[k].et.keys);
-		free(w[k].et.slot_idx);
+		pairmap_release(&w[k].et.map);
 		free(w[k].et.e);
 		free(w[k].et.onpath);
 	}

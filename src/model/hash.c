@@ -69,3 +69,64 @@ bool idmap_get(const struct idmap *m, uint64_t key, uint32_t *val)
 	}
 	return false;
 }
+
+void pairmap_reset(struct pairmap *m, size_t expect)
+{
+	size_t cap = 1024;
+
+	while (cap < expect * 2)
+		cap <<= 1;
+	if (cap > m->alloc) {
+		free(m->slots);
+		m->slots = xmalloc(st_mult(cap, sizeof(*m->slots)));
+		m->alloc = cap;
+	}
+	memset(m->slots, 0, cap * sizeof(*m->slots));
+	m->mask = cap - 1;
+	m->count = 0;
+}
+
+void pairmap_release(struct pairmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static void pairmap_grow(struct pairmap *m)
+{
+	size_t cap = m->slots ? (m->mask + 1) * 2 : 1024;
+	struct pairmap_slot *n = xcalloc(cap, sizeof(*n));
+
+	for (size_t i = 0; m->slots && i <= m->mask; i++) {
+		size_t j;
+
+		if (!m->slots[i].key)
+			continue;
+		for (j = hash_mix64(m->slots[i].key) & (cap - 1); n[j].key; j = (j + 1) & (cap - 1))
+			;
+		n[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = n;
+	m->alloc = cap;
+	m->mask = cap - 1;
+}
+
+uint32_t *pairmap_get(struct pairmap *m, uint32_t a, uint32_t b, bool *fresh)
+{
+	uint64_t key = ((uint64_t)a << 32 | b) + 1;
+	size_t i;
+
+	if ((m->count + 1) * 2 > m->mask + 1)
+		pairmap_grow(m);
+	for (i = hash_mix64(key) & m->mask; m->slots[i].key; i = (i + 1) & m->mask) {
+		if (m->slots[i].key == key) {
+			*fresh = false;
+			return &m->slots[i].val;
+		}
+	}
+	m->slots[i].key = key;
+	m->count++;
+	*fresh = true;
+	return &m->slots[i].val;
+}

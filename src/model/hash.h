@@ -47,4 +47,29 @@ bool idmap_put(struct idmap *m, uint64_t key, uint32_t val);
 /* Lookup; returns false when absent. */
 bool idmap_get(const struct idmap *m, uint64_t key, uint32_t *val);
 
+/*
+ * struct pairmap maps pairs (a, b) of 32-bit ids to 32-bit values: the
+ * tables of (parent, frame) -> child of the stack tries and of edges.
+ * Open addressing with linear probing; it grows as needed, and a reset
+ * empties it keeping its memory (one table per trie level).  Any pair is a
+ * key but (UINT32_MAX, UINT32_MAX), i.e. (CP_NONE, CP_NONE).
+ */
+struct pairmap {
+	struct pairmap_slot {
+		uint64_t key; /* (a << 32 | b) + 1; 0: free */
+		uint32_t val;
+	} * slots;
+	size_t mask, count, alloc;
+};
+
+/* Empty m (zeroed or reset before), sized for about 'expect' pairs. */
+void pairmap_reset(struct pairmap *m, size_t expect);
+void pairmap_release(struct pairmap *m);
+/*
+ * The value of (a, b).  When the pair is new it is added, *fresh is set
+ * and the value is the caller's to fill in; the pointer is good until the
+ * next call.
+ */
+uint32_t *pairmap_get(struct pairmap *m, uint32_t a, uint32_t b, bool *fresh);
+
 #endif

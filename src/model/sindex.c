@@ -10,68 +10,19 @@
  * small enough to stay in cache.  Nodes come out level by level (parents
  * first) and are renumbered into preorder at the end.
  */
-struct slot {
-	uint64_t key; /* (parent << 32 | location) + 1; 0: free */
-	uint32_t node;
-};
-
-struct level {
-	struct slot *slots;
-	size_t mask, count, alloc;
-};
-
-static void level_reset(struct level *t, size_t expect)
-{
-	size_t cap = 1024;
-
-	while (cap < expect * 2)
-		cap <<= 1;
-	if (cap > t->alloc) {
-		free(t->slots);
-		t->slots = xmalloc(st_mult(cap, sizeof(*t->slots)));
-		t->alloc = cap;
-	}
-	memset(t->slots, 0, cap * sizeof(*t->slots));
-	t->mask = cap - 1;
-	t->count = 0;
-}
-
-static void level_grow(struct level *t)
-{
-	size_t cap = (t->mask + 1) * 2;
-	struct slot *n = xcalloc(cap, sizeof(*n));
-
-	for (size_t i = 0; i <= t->mask; i++) {
-		size_t j;
-
-		if (!t->slots[i].key)
-			continue;
-		for (j = hash_mix64(t->slots[i].key) & (cap - 1); n[j].key; j = (j + 1) & (cap - 1))
-			;
-		n[j] = t->slots[i];
-	}
-	free(t->slots);
-	t->slots = n;
-	t->alloc = cap;
-	t->mask = cap - 1;
-}
-
 /* Nodes in creation (level) order. */
 struct nodes {
 	uint32_t *parent, *loc;
 	size_t n, alloc;
 };
 
-static uint32_t child_of(struct level *t, struct nodes *nd, uint32_t parent, uint32_t loc)
+static uint32_t child_of(struct pairmap *t, struct nodes *nd, uint32_t parent, uint32_t loc)
 {
-	uint64_t key = ((uint64_t)parent << 32 | loc) + 1;
-	size_t i;
+	bool fresh;
+	uint32_t *child = pairmap_get(t, parent, loc, &fresh);
 
-	if ((t->count + 1) * 2 > t->mask + 1)
-		level_grow(t);
-	for (i = hash_mix64(key) & t->mask; t->slots[i].key; i = (i + 1) & t->mask)
-		if (t->slots[i].key == key)
-			return t->slots[i].node;
+	if (!fresh)
+		return *child;
 	if (nd->n == nd->alloc) {
 		nd->alloc += nd->alloc / 2 + 1024;
 		nd->parent = xrealloc(nd->parent, st_mult(nd->alloc, sizeof(uint32_t)));
@@ -79,9 +30,7 @@ static uint32_t child_of(struct level *t, struct nodes *nd, uint32_t parent, uin
 	}
 	nd->parent[nd->n] = parent;
 	nd->loc[nd->n] = loc;
-	t->slots[i].key = key;
-	t->slots[i].node = (uint32_t)nd->n;
-	t->count++;
+	*child = (uint32_t)nd->n;
 	return (uint32_t)nd->n++;
 }
 
@@ -137,7 +86,7 @@ struct cp_sindex *sindex_build(const struct cp_profile *p)
 	uint32_t *at = xcalloc(ns + 1, sizeof(uint32_t)); /* per sample: node reached */
 	uint32_t *fr = locs_by_level(p, &levels, &loff);
 	uint32_t *size, *pre, *next;
-	struct level t = { 0 };
+	struct pairmap t = { 0 };
 	struct nodes nd = { 0 };
 
 	nd.alloc = 1024;
@@ -153,7 +102,7 @@ struct cp_sindex *sindex_build(const struct cp_profile *p)
 		size_t keep = 0, before = nd.n;
 		uint32_t prev_parent = CP_NONE, prev_loc = CP_NONE, prev_child = 0;
 
-		level_reset(&t, made);
+		pairmap_reset(&t, made);
 		for (size_t j = 0; j < nact; j++) {
 			uint32_t s = act[j], par = at[s], loc = lf[j];
 
@@ -173,7 +122,7 @@ struct cp_sindex *sindex_build(const struct cp_profile *p)
 	free(act);
 	free(fr);
 	free(loff);
-	free(t.slots);
+	pairmap_release(&t);
 
 	/* preorder: a node's children take consecutive ranges after it */
 	size = xmalloc(st_mult(nd.n, sizeof(uint32_t)));

@@ -14,16 +14,10 @@
  * through a table of all nodes.  Nodes come out level by level, so a parent
  * always precedes its children.
  */
-struct level_slot {
-	uint64_t key; /* (parent << 32 | frame) + 1; 0: free */
-	uint32_t node;
-};
-
 struct builder {
 	struct cp_stacks *s;
 	size_t alloc;
-	struct level_slot *slots;
-	size_t mask, count, aslots;
+	struct pairmap level; /* (parent, frame) -> child, this level's nodes only */
 };
 
 static uint32_t new_node(struct builder *b, uint32_t parent, uint32_t frame)
@@ -60,58 +54,15 @@ static uint32_t new_node(struct builder *b, uint32_t parent, uint32_t frame)
 	return (uint32_t)s->n++;
 }
 
-/* An empty level table, sized for about 'expect' keys (it grows when needed). */
-static void level_reset(struct builder *b, size_t expect)
-{
-	size_t cap = 1024;
-
-	while (cap < expect * 2)
-		cap <<= 1;
-	if (cap > b->aslots) {
-		free(b->slots);
-		b->slots = xmalloc(st_mult(cap, sizeof(*b->slots)));
-		b->aslots = cap;
-	}
-	memset(b->slots, 0, cap * sizeof(*b->slots));
-	b->mask = cap - 1;
-	b->count = 0;
-}
-
-static void level_grow(struct builder *b)
-{
-	size_t cap = (b->mask + 1) * 2;
-	struct level_slot *n = xcalloc(cap, sizeof(*n));
-
-	for (size_t i = 0; i <= b->mask; i++) {
-		size_t j;
-
-		if (!b->slots[i].key)
-			continue;
-		for (j = hash_mix64(b->slots[i].key) & (cap - 1); n[j].key; j = (j + 1) & (cap - 1))
-			;
-		n[j] = b->slots[i];
-	}
-	free(b->slots);
-	b->slots = n;
-	b->aslots = cap;
-	b->mask = cap - 1;
-}
-
 /* The child of 'parent' for 'frame' on the current level, created when missing. */
 static uint32_t level_child(struct builder *b, uint32_t parent, uint32_t frame)
 {
-	uint64_t key = ((uint64_t)parent << 32 | frame) + 1;
-	size_t i;
+	bool fresh;
+	uint32_t *child = pairmap_get(&b->level, parent, frame, &fresh);
 
-	if ((b->count + 1) * 2 > b->mask + 1)
-		level_grow(b);
-	for (i = hash_mix64(key) & b->mask; b->slots[i].key; i = (i + 1) & b->mask)
-		if (b->slots[i].key == key)
-			return b->slots[i].node;
-	b->slots[i].key = key;
-	b->slots[i].node = new_node(b, parent, frame);
-	b->count++;
-	return b->slots[i].node;
+	if (fresh)
+		*child = new_node(b, parent, frame);
+	return *child;
 }
 
 static bool any_negative(const struct cp_view *v, int si)
@@ -251,35 +202,14 @@ struct ixb {
 	struct builder b;
 	uint32_t *first, *next, *nchild;
 	size_t alloc;
-	struct level_slot *slots; /* children of wide nodes */
-	size_t mask, count;
+	struct pairmap wide; /* (parent, frame) -> child, for the wide nodes */
 };
 
 static void ixb_put(struct ixb *x, uint32_t parent, uint32_t frame, uint32_t node)
 {
-	uint64_t key = ((uint64_t)parent << 32 | frame) + 1;
-	size_t i;
+	bool fresh;
 
-	if ((x->count + 1) * 2 > x->mask + 1) {
-		size_t cap = (x->mask + 1) * 2;
-		struct level_slot *n = xcalloc(cap, sizeof(*n));
-
-		for (size_t j = 0; j <= x->mask; j++) {
-			if (!x->slots[j].key)
-				continue;
-			for (i = hash_mix64(x->slots[j].key) & (cap - 1); n[i].key; i = (i + 1) & (cap - 1))
-				;
-			n[i] = x->slots[j];
-		}
-		free(x->slots);
-		x->slots = n;
-		x->mask = cap - 1;
-	}
-	for (i = hash_mix64(key) & x->mask; x->slots[i].key; i = (i + 1) & x->mask)
-		;
-	x->slots[i].key = key;
-	x->slots[i].node = node;
-	x->count++;
+	*pairmap_get(&x->wide, parent, frame, &fresh) = node;
 }
 
 static uint32_t ixb_child(struct ixb *x, uint32_t parent, uint32_t frame)
@@ -287,18 +217,22 @@ static uint32_t ixb_child(struct ixb *x, uint32_t parent, uint32_t frame)
 	struct cp_stacks *s = x->b.s;
 	uint32_t c;
 
+	uint32_t *wide = NULL;
+
 	if (x->nchild[parent] <= FANOUT_LIST) {
 		for (c = x->first[parent]; c != CP_NONE; c = x->next[c])
 			if (s->frame[c] == frame)
 				return c;
 	} else {
-		uint64_t key = ((uint64_t)parent << 32 | frame) + 1;
+		bool fresh;
 
-		for (size_t i = hash_mix64(key) & x->mask; x->slots[i].key; i = (i + 1) & x->mask)
-			if (x->slots[i].key == key)
-				return x->slots[i].node;
+		wide = pairmap_get(&x->wide, parent, frame, &fresh);
+		if (!fresh)
+			return *wide;
 	}
 	c = new_node(&x->b, parent, frame);
+	if (wide)
+		*wide = c;
 	if (x->b.alloc > x->alloc) {
 		x->alloc = x->b.alloc;
 		x->first = xrealloc(x->first, st_mult(x->alloc, sizeof(*x->first)));
@@ -310,10 +244,9 @@ static uint32_t ixb_child(struct ixb *x, uint32_t parent, uint32_t frame)
 	x->next[c] = x->first[parent];
 	x->first[parent] = c;
 	if (++x->nchild[parent] == FANOUT_LIST + 1) {
+		/* wide now: its children go to the table */
 		for (uint32_t k = x->first[parent]; k != CP_NONE; k = x->next[k])
 			ixb_put(x, parent, s->frame[k], k);
-	} else if (x->nchild[parent] > FANOUT_LIST + 1) {
-		ixb_put(x, parent, frame, c);
 	}
 	return c;
 }
@@ -333,8 +266,7 @@ static struct cp_stacks *stacks_build_index(struct cp_universe *u, const struct 
 
 	memset(&x, 0, sizeof(x));
 	x.b.s = s;
-	x.mask = 1023;
-	x.slots = xcalloc(x.mask + 1, sizeof(*x.slots));
+	pairmap_reset(&x.wide, 0);
 	s->u = u;
 	/* which index nodes have a sample that counts, and whether any is negative */
 	for (size_t i = 0; i < ix->n; i++) {
@@ -417,7 +349,7 @@ static struct cp_stacks *stacks_build_index(struct cp_universe *u, const struct 
 	free(x.first);
 	free(x.next);
 	free(x.nchild);
-	free(x.slots);
+	pairmap_release(&x.wide);
 	stacks_finish(s);
 	return s;
 }
@@ -427,7 +359,7 @@ static struct cp_stacks *stacks_build_samples(struct cp_universe *u,
 {
 	const struct cp_view *v = u->view;
 	struct cp_stacks *s = xcalloc(1, sizeof(*s));
-	struct builder b = { s, 0, NULL, 0, 0, 0 };
+	struct builder b = { s, 0, { NULL, 0, 0, 0 } };
 	struct walker *wk = xmalloc(st_mult(v->nsamples + 1, sizeof(*wk)));
 	size_t nw = 0, levels = 0, *level_off;
 	uint32_t *fr, *leaf = xmalloc(st_mult(v->nsamples + 1, sizeof(*leaf)));
@@ -468,7 +400,7 @@ static struct cp_stacks *stacks_build_samples(struct cp_universe *u,
 			wk[kept++] = wk[j];
 		}
 		nw = kept;
-		level_reset(&b, b.count);
+		pairmap_reset(&b.level, b.level.count);
 		for (size_t j = 0; j < nw; j++, idx++) {
 			uint32_t f = lf[idx];
 
@@ -482,7 +414,7 @@ static struct cp_stacks *stacks_build_samples(struct cp_universe *u,
 	free(fr);
 	free(level_off);
 	free(wk);
-	free(b.slots);
+	pairmap_release(&b.level);
 
 	stacks_finish(s);
 	return s;

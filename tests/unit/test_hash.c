@@ -141,10 +141,49 @@ static void test_hash_bytes_and_mix(void **state)
 	assert_true(hash_mix64(1) != hash_mix64(2));
 }
 
+
+static void test_pairmap(void **state)
+{
+	struct pairmap m = { 0 };
+	bool fresh;
+	uint32_t *v;
+
+	(void)state;
+	pairmap_reset(&m, 4);
+	v = pairmap_get(&m, 1, 2, &fresh);
+	assert_true(fresh);
+	*v = 7;
+	v = pairmap_get(&m, 2, 1, &fresh); /* order matters */
+	assert_true(fresh);
+	*v = 8;
+	assert_int_equal(*pairmap_get(&m, 1, 2, &fresh), 7);
+	assert_false(fresh);
+	/* (0, 0) and the largest ids are keys like any other; growth keeps them */
+	*pairmap_get(&m, 0, 0, &fresh) = 9;
+	*pairmap_get(&m, UINT32_MAX, UINT32_MAX - 1, &fresh) = 10;
+	for (uint32_t i = 0; i < 5000; i++)
+		*pairmap_get(&m, i + 10, i, &fresh) = i;
+	assert_int_equal(m.count, 5004);
+	assert_int_equal(*pairmap_get(&m, 0, 0, &fresh), 9);
+	assert_false(fresh);
+	assert_int_equal(*pairmap_get(&m, UINT32_MAX, UINT32_MAX - 1, &fresh), 10);
+	for (uint32_t i = 0; i < 5000; i++)
+		assert_int_equal(*pairmap_get(&m, i + 10, i, &fresh), i);
+	assert_int_equal(*pairmap_get(&m, 2, 1, &fresh), 8);
+	/* a reset empties it */
+	pairmap_reset(&m, 10);
+	assert_int_equal(m.count, 0);
+	pairmap_get(&m, 1, 2, &fresh);
+	assert_true(fresh);
+	pairmap_release(&m);
+	pairmap_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_idmap_put_get),
+		cmocka_unit_test(test_pairmap),
 		cmocka_unit_test(test_idmap_duplicate_rejected),
 		cmocka_unit_test(test_idmap_growth_rehashes),
 		cmocka_unit_test(test_idmap_large_sparse_keys),
