@@ -20,10 +20,20 @@ export TZ=UTC LC_ALL=C
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cprof-index.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-"$build/genprof" -s 3 -n 4000 -f 500 "$tmp/gen-a.pb.gz" >/dev/null 2>&1 || exit 1
-"$build/genprof" -s 7 -n 20000 -f 2000 "$tmp/gen-b.pb.gz" >/dev/null 2>&1 || exit 1
+# gen NAME ARGS...: a generated profile (genprof frees nothing: no leak check)
+gen() {
+	local name=$1
+	shift
+	ASAN_OPTIONS=detect_leaks=0 "$build/genprof" "$@" "$tmp/$name.pb.gz" >"$tmp/$name.log" 2>&1 || {
+		echo "FAIL index: genprof $* failed:"
+		cat "$tmp/$name.log"
+		exit 1
+	}
+}
+gen gen-a -s 3 -n 4000 -f 500
+gen gen-b -s 7 -n 20000 -f 2000
 # large enough (over 100k index nodes) for the two-thread walk
-"$build/genprof" -s 11 -n 60000 -f 4000 "$tmp/gen-c.pb.gz" >/dev/null 2>&1 || exit 1
+gen gen-c -s 11 -n 60000 -f 4000
 
 profiles=(
 	"$top/testdata/cpu.pb.gz"
