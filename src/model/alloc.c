@@ -14,6 +14,18 @@ void alloc_set_budget(size_t bytes)
 	budget = bytes;
 }
 
+size_t alloc_headroom(void)
+{
+	struct mallinfo2 mi;
+	size_t used;
+
+	if (!budget)
+		return SIZE_MAX;
+	mi = mallinfo2();
+	used = mi.uordblks + mi.hblkhd;
+	return used < budget ? budget - used : 0;
+}
+
 void alloc_set_phase(const char *what)
 {
 	snprintf(phase, sizeof(phase), "%s", what ? what : "");

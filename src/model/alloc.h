@@ -20,6 +20,8 @@
  */
 #define ALLOC_DEFAULT_BUDGET ((size_t)2 << 30)
 void alloc_set_budget(size_t bytes);
+/* What the budget has left now (SIZE_MAX without one): for optional caches. */
+size_t alloc_headroom(void);
 void alloc_set_phase(const char *what);
 
 void *xmalloc(size_t size);

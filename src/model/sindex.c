@@ -211,8 +211,19 @@ void sindex_free(struct cp_sindex *ix)
 	free(ix);
 }
 
-void profile_build_index(struct cp_profile *p)
+size_t sindex_max_bytes(const struct cp_profile *p)
 {
-	if (!p->index)
+	/* at most one node per frame, plus the root */
+	size_t nodes = p->nstack + 1, per_node = 4 * sizeof(uint32_t) + 4 * sizeof(uint32_t);
+	size_t per_sums = 2 * sizeof(int64_t) + 2 * sizeof(uint32_t);
+
+	return st_mult(nodes, per_node + st_mult(p->nsample_types, per_sums)) +
+	       st_mult(p->nsamples, 4 * sizeof(uint32_t)) + st_mult(p->nstack, 2 * sizeof(uint32_t));
+}
+
+bool profile_build_index(struct cp_profile *p)
+{
+	if (!p->index && sindex_max_bytes(p) <= alloc_headroom())
 		p->index = sindex_build(p);
+	return p->index != NULL;
 }

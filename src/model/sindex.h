@@ -41,9 +41,17 @@ struct cp_sindex {
 };
 
 struct cp_sindex *sindex_build(const struct cp_profile *p);
+/* An upper bound of the bytes sindex_build(p) takes, its scratch included. */
+size_t sindex_max_bytes(const struct cp_profile *p);
 void sindex_free(struct cp_sindex *ix);
 
-/* Build p's index unless it has one; the profile owns it from then on. */
-void profile_build_index(struct cp_profile *p);
+/*
+ * Build p's index unless it has one; the profile owns it from then on.
+ * The index is optional: when its upper bound (a node per frame; real
+ * profiles share most prefixes and take several times less) does not fit
+ * in what the memory budget has left, p gets none and reports walk the
+ * samples.  Returns whether p has an index.
+ */
+bool profile_build_index(struct cp_profile *p);
 
 #endif
