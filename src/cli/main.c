@@ -395,14 +395,17 @@ int main(int argc, char **argv)
 	if (a.add_comment)
 		add_comment(p, a.add_comment);
 	/*
-	 * Sessions run many reports over one profile: index its stacks once
-	 * (model/sindex.h).  CPROF_INDEX=1 indexes for a one-shot report too
-	 * (the tests compare both paths), =0 never.
+	 * Sessions run many reports over one profile: the web UI and a shell
+	 * on a terminal index its stacks once (model/sindex.h).  A shell fed
+	 * by a pipe, like a one-shot report, usually runs a report or two: it
+	 * does not, unless CPROF_INDEX=1 (the tests compare both paths); =0
+	 * never indexes.
 	 */
 	{
 		const char *ix = getenv("CPROF_INDEX");
+		bool session = a.http || ((!a.cmd || a.interactive) && isatty(0) && isatty(1));
 
-		if (ix && *ix ? !strcmp(ix, "1") : a.http || !a.cmd || a.interactive)
+		if (ix && *ix ? !strcmp(ix, "1") : session)
 			profile_build_index(p);
 	}
 	if (a.http) {
