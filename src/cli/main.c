@@ -407,6 +407,8 @@ int main(int argc, char **argv)
 
 		if (ix && *ix ? !strcmp(ix, "1") : session)
 			profile_build_index(p);
+		if (session)
+			alloc_keep_freed();
 	}
 	if (a.http) {
 		const char *slash = strrchr(a.profiles[0], '/');

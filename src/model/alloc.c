@@ -26,6 +26,13 @@ size_t alloc_headroom(void)
 	return used < budget ? budget - used : 0;
 }
 
+void alloc_keep_freed(void)
+{
+	/* reports allocate and free arrays of tens of MB each time */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
 void alloc_set_phase(const char *what)
 {
 	snprintf(phase, sizeof(phase), "%s", what ? what : "");

@@ -22,6 +22,12 @@
 void alloc_set_budget(size_t bytes);
 /* What the budget has left now (SIZE_MAX without one): for optional caches. */
 size_t alloc_headroom(void);
+/*
+ * For long sessions (the shell, the TUI, the web UI): keep memory freed
+ * by one report for the next instead of giving it back to the kernel,
+ * whose page faults cost a large report more than the walk itself.
+ */
+void alloc_keep_freed(void);
 void alloc_set_phase(const char *what);
 
 void *xmalloc(size_t size);
