@@ -82,28 +82,30 @@ struct walker {
 	uint32_t node;
 };
 
+/* Add one sample's value (with its event count) to node 'leaf', by sign. */
+static void add_value(struct cp_stacks *s, const struct cp_stacks_opts *o, uint32_t leaf,
+		      const int64_t *vals)
+{
+	int64_t w = vals[o->sample_index];
+	int64_t cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
+
+	if (w > 0) {
+		s->pos[leaf].self = add64(s->pos[leaf].self, w);
+		if (s->diff)
+			s->cnt_pos[leaf].self = add64(s->cnt_pos[leaf].self, cnt);
+	} else {
+		s->neg[leaf].self = add64(s->neg[leaf].self, abs64(w));
+		s->cnt_neg[leaf].self = add64(s->cnt_neg[leaf].self, cnt);
+	}
+}
+
 /* Add each sample's value to the node its stack ended at (leaf[i], view sample i). */
 static void add_values(struct cp_stacks *s, const struct cp_view *v, const struct cp_stacks_opts *o,
 		       const uint32_t *leaf)
 {
-	for (size_t i = 0; i < v->nsamples; i++) {
-		const int64_t *vals;
-		int64_t w, cnt;
-
-		if (leaf[i] == CP_NONE)
-			continue;
-		vals = profile_values(v->p, v->samples[i].sample);
-		w = vals[o->sample_index];
-		cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
-		if (w > 0) {
-			s->pos[leaf[i]].self = add64(s->pos[leaf[i]].self, w);
-			if (s->diff)
-				s->cnt_pos[leaf[i]].self = add64(s->cnt_pos[leaf[i]].self, cnt);
-		} else {
-			s->neg[leaf[i]].self = add64(s->neg[leaf[i]].self, abs64(w));
-			s->cnt_neg[leaf[i]].self = add64(s->cnt_neg[leaf[i]].self, cnt);
-		}
-	}
+	for (size_t i = 0; i < v->nsamples; i++)
+		if (leaf[i] != CP_NONE)
+			add_value(s, o, leaf[i], profile_values(v->p, v->samples[i].sample));
 }
 
 #define INLINED_BIT (UINT32_C(1) << 31)
@@ -328,19 +330,11 @@ static struct cp_stacks *stacks_build_index(struct cp_universe *u, const struct 
 		for (uint32_t k = ix->soff[i]; k < ix->soff[i + 1]; k++) {
 			const int64_t *vals = profile_values(p, ix->sample[k]);
 			int64_t w = vals[o->sample_index];
-			int64_t cnt = o->count_index < 0 ? 1 : abs64(vals[o->count_index]);
 
 			if (w == 0 || (w < 0 && o->drop_negative))
 				continue;
 			s->samples++;
-			if (w > 0) {
-				s->pos[leaf].self = add64(s->pos[leaf].self, w);
-				if (s->diff)
-					s->cnt_pos[leaf].self = add64(s->cnt_pos[leaf].self, cnt);
-			} else {
-				s->neg[leaf].self = add64(s->neg[leaf].self, abs64(w));
-				s->cnt_neg[leaf].self = add64(s->cnt_neg[leaf].self, cnt);
-			}
+			add_value(s, o, leaf, vals);
 		}
 	}
 	free(live);

@@ -346,6 +346,25 @@ void view_materialize(struct cp_view *v)
 	v->lazy_names = v->lazy_show_from = false;
 }
 
+uint32_t *view_sample_ids(const struct cp_view *v, size_t *n)
+{
+	uint32_t *ids = xmalloc(st_mult(v->p->nsamples + 1, sizeof(*ids)));
+	const unsigned char *mark;
+
+	*n = 0;
+	if (!v->ix || v->lazy_filled) {
+		for (size_t i = 0; i < v->nsamples; i++)
+			ids[(*n)++] = v->samples[i].sample;
+		return ids;
+	}
+	mark = view_lazy_marks(v);
+	for (size_t i = 0; i < v->ix->n; i++)
+		if (mark[i] & VIEW_MARK_ACCEPT)
+			for (uint32_t k = v->ix->soff[i]; k < v->ix->soff[i + 1]; k++)
+				ids[(*n)++] = v->ix->sample[k];
+	return ids;
+}
+
 /*
  * Path state bits while walking the index: a focused (F) or ignored (I)
  * location, a frame still there (H), a show_from hit (S).

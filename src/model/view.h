@@ -72,6 +72,12 @@ enum {
 	VIEW_MARK_FRAME = 2,  /* the node's location is a frame of their stacks */
 };
 /*
+ * The profile sample indices in view v (caller frees), *n of them: in view
+ * order, or for a lazy view grouped by index node.
+ */
+uint32_t *view_sample_ids(const struct cp_view *v, size_t *n);
+
+/*
  * Per node of v->ix, VIEW_MARK_* bits.  Lazy views only; computed once,
  * owned by the view (a filter applied afterwards recomputes them).
  */

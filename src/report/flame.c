@@ -24,7 +24,6 @@
 #include "model/path.h"
 #include "model/stacks.h"
 #include "model/strtab.h"
-#include "model/sindex.h"
 #include "report/report.h"
 #include "report/units.h"
 #include "report/xml.h"
@@ -453,26 +452,17 @@ static int64_t gcd64(int64_t a, int64_t b)
 
 static int64_t values_gcd(const struct report *r)
 {
-	const struct cp_view *v = &r->view;
-	const struct cp_sindex *ix = v->ix;
-	const unsigned char *mark = ix ? view_lazy_marks(v) : NULL;
-	size_t n = ix ? ix->n : v->nsamples;
+	size_t n;
+	uint32_t *ids = view_sample_ids(&r->view, &n);
 	int64_t g = 0;
 
-	/* a lazy view: the samples of the index nodes it accepts */
 	for (size_t i = 0; i < n && g != 1; i++) {
-		uint32_t k0 = ix ? ix->soff[i] : 0, k1 = ix ? ix->soff[i + 1] : 1;
+		int64_t w = profile_values(r->p, ids[i])[r->sample_index];
 
-		if (ix && !(mark[i] & VIEW_MARK_ACCEPT))
-			continue;
-		for (uint32_t k = k0; k < k1 && g != 1; k++) {
-			uint32_t si = ix ? ix->sample[k] : v->samples[i].sample;
-			int64_t w = profile_values(r->p, si)[r->sample_index];
-
-			if (w != 0 && w != INT64_MIN)
-				g = gcd64(abs64(w), g);
-		}
+		if (w != 0 && w != INT64_MIN)
+			g = gcd64(abs64(w), g);
 	}
+	free(ids);
 	return g > 0 ? g : 1;
 }
 

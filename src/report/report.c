@@ -208,34 +208,35 @@ static int64_t compute_total(const struct report *r)
 			strtab_find(&p->strs, "true", 4, &val);
 
 	const struct cp_sindex *ix = r->view.ix;
-	const unsigned char *mark = ix ? view_lazy_marks(&r->view) : NULL;
-	size_t n = ix ? ix->n : r->view.nsamples;
 
-	/* a lazy view: the samples of the index nodes it accepts */
-	for (size_t i = 0; i < n; i++) {
-		uint32_t k0 = ix ? ix->soff[i] : 0, k1 = ix ? ix->soff[i + 1] : 1;
+	if (ix && !has_base) {
+		/* a lazy view: the sums of the index nodes it accepts */
+		const unsigned char *mark = view_lazy_marks(&r->view);
 
-		if (ix && !(mark[i] & VIEW_MARK_ACCEPT))
-			continue;
-		if (ix && !has_base) {
+		for (size_t i = 0; i < ix->n; i++) {
 			const size_t at = i * ix->nvt;
 
+			if (!(mark[i] & VIEW_MARK_ACCEPT))
+				continue;
 			total = add64(total, ix->self_abs[at + r->sample_index]);
 			div = add64(div, r->o.mean ? ix->self[at] : 0);
-			continue;
 		}
-		for (uint32_t k = k0; k < k1; k++) {
-			uint32_t si = ix ? ix->sample[k] : r->view.samples[i].sample;
-			const int64_t *v = profile_values(p, si);
+	} else {
+		size_t n;
+		uint32_t *ids = view_sample_ids(&r->view, &n);
+
+		for (size_t i = 0; i < n; i++) {
+			const int64_t *v = profile_values(p, ids[i]);
 			int64_t w = abs64(v[r->sample_index]), d = r->o.mean ? v[0] : 0;
 
 			total = add64(total, w);
 			div = add64(div, d);
-			if (has_base && diff_base_sample(p, &p->samples[si], key, val)) {
+			if (has_base && diff_base_sample(p, &p->samples[ids[i]], key, val)) {
 				diff_total = add64(diff_total, w);
 				diff_div = add64(diff_div, d);
 			}
 		}
+		free(ids);
 	}
 	if (diff_total > 0) {
 		total = diff_total;
